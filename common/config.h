@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * leasewire configuration: the plain struct the rest of the code reads.
+ * config.c is the only file that includes <libconfig.h>; it fills this struct
+ * from one declarative table (key, type, range, default) that also produces
+ * the error messages ("FILE:LINE: key: what was expected").
+ *
+ * A loaded config is immutable; reload builds a new one and swaps pointers.
+ * All addresses are host byte order.
+ */
+#ifndef LW_CONFIG_H
+#define LW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define LW_MAX_PORTS      16
+#define LW_MAX_ROUTES     64   /* per port */
+#define LW_MAX_SUBNETS    4096
+#define LW_MAX_POOLS      8192 /* in all subnets together */
+#define LW_MAX_OPTIONS    64   /* per subnet, after merging global ones */
+#define LW_MAX_EAL_ARGS   64
+#define LW_NAME_LEN       32
+#define LW_DEVICE_LEN     256
+
+struct lw_route {
+	uint32_t prefix;
+	uint8_t plen;
+	uint32_t via; /* next hop, on-link for the port */
+};
+
+struct lw_port_conf {
+	char name[LW_NAME_LEN];
+	char device[LW_DEVICE_LEN]; /* a vdev string ("net_af_packet0,iface=x") or a PCI address */
+	uint32_t addr;              /* the server's address on this port: server identifier */
+	uint8_t plen;
+	uint16_t mtu;               /* 0 = the port's default */
+	unsigned n_routes;
+	struct lw_route routes[LW_MAX_ROUTES];
+};
+
+/* An option value, already in wire form (the TLV payload). */
+struct lw_opt {
+	uint8_t code;
+	uint8_t len;
+	uint8_t data[255];
+};
+
+enum lw_resv_kind {
+	LW_RESV_HWADDR = 1,    /* id = htype, chaddr (htype 1 for "hw_address") */
+	LW_RESV_CLIENT_ID = 2, /* id = option 61 payload */
+};
+
+struct lw_reservation {
+	uint8_t kind; /* enum lw_resv_kind */
+	uint8_t id_len;
+	uint8_t id[255];
+	uint32_t addr;
+	char hostname[64]; /* informational, "" if none */
+};
+
+struct lw_pool_conf {
+	uint32_t start; /* first address, inclusive */
+	uint32_t end;   /* last address, inclusive */
+	unsigned subnet; /* index of its subnet in lw_config.subnets */
+};
+
+struct lw_subnet_conf {
+	uint32_t net;   /* network address (host bits zero) */
+	uint8_t plen;
+	uint32_t mask;
+	bool authoritative;
+	uint32_t default_lease_time; /* seconds */
+	uint32_t min_lease_time;
+	uint32_t max_lease_time;
+	unsigned first_pool; /* its pools are lw_config.pools[first_pool .. first_pool+n_pools) */
+	unsigned n_pools;
+	unsigned n_reservations;
+	struct lw_reservation *reservations;
+	/* Global options merged with the subnet's own (the subnet wins), in
+	 * ascending code order. Contains 1 (mask) and 28 (broadcast) always,
+	 * derived from the prefix unless configured. */
+	unsigned n_opts;
+	struct lw_opt opts[LW_MAX_OPTIONS];
+};
+
+enum lw_durability {
+	LW_DURABILITY_FSYNC = 0,
+	LW_DURABILITY_NONE = 1,
+};
+
+struct lw_config {
+	char path[4096];
+
+	/* dataplane { } */
+	int eal_argc;
+	char *eal_argv[LW_MAX_EAL_ARGS]; /* eal_argv[0] is the program name */
+	unsigned mbufs;                  /* mbufs in the pool, per port */
+	unsigned max_leases;             /* lease slots per worker shard */
+
+	/* server { } : defaults that subnets inherit */
+	bool authoritative;
+	uint32_t default_lease_time;
+	uint32_t min_lease_time;
+	uint32_t max_lease_time;
+	uint32_t decline_probation; /* seconds a declined address stays out; default 86400 */
+	uint32_t offer_hold;        /* seconds an OFFERed address stays held for its client */
+
+	unsigned n_ports;
+	struct lw_port_conf ports[LW_MAX_PORTS];
+
+	unsigned n_subnets;
+	struct lw_subnet_conf *subnets; /* sorted by net, non-overlapping */
+	unsigned n_pools;
+	struct lw_pool_conf *pools;     /* pools of subnet 0, then subnet 1, ... */
+};
+
+/*
+ * Loads and validates path. On success returns 0 and *out (free with
+ * lw_config_free). On failure returns a negative code and writes one line,
+ * "FILE:LINE: key: what was expected", into err (errlen bytes); nothing is
+ * allocated then.
+ */
+int lw_config_load(const char *path, struct lw_config **out, char *err, size_t errlen);
+
+/* Same, from text in memory; name is used in messages in place of a file name. */
+int lw_config_load_string(const char *text, const char *name, struct lw_config **out, char *err,
+	size_t errlen);
+
+void lw_config_free(struct lw_config *cfg);
+
+/* Subnet containing addr, or NULL. O(log n): subnets are sorted and disjoint. */
+const struct lw_subnet_conf *lw_config_subnet_for(const struct lw_config *cfg, uint32_t addr);
+
+/* Index of the pool containing addr within subnet s, or -1. */
+int lw_config_pool_for(const struct lw_config *cfg, const struct lw_subnet_conf *s, uint32_t addr);
+
+/* Writes a human summary of cfg (used by --check -v). */
+void lw_config_dump(const struct lw_config *cfg, FILE *f);
+
+#endif

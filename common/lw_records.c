@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+#include <string.h>
+
+#include "lw_records.h"
+
+/* FNV-1a, 64 bit: only used to fold an over-long client identifier. */
+static uint64_t fnv1a64(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--) {
+		h ^= *p++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+void lw_client_key_from_msg(struct lw_client_key *k, const struct dhcp4_msg *m)
+{
+	memset(k, 0, sizeof(*k));
+	if (m->has & DHCP4_HAS_CLIENT_ID) {
+		if (m->client_id_len <= LW_KEY_DATA) {
+			k->kind = LW_KEY_CLIENT_ID;
+			k->len = m->client_id_len;
+			memcpy(k->data, m->client_id, m->client_id_len);
+		} else {
+			uint64_t h = fnv1a64(m->client_id, m->client_id_len);
+
+			k->kind = LW_KEY_CLIENT_ID_DIGEST;
+			k->len = sizeof(h);
+			memcpy(k->data, &h, sizeof(h));
+		}
+		return;
+	}
+	k->kind = LW_KEY_HWADDR;
+	k->len = (uint8_t)(1 + (m->hlen > 16 ? 16 : m->hlen));
+	k->data[0] = m->htype;
+	memcpy(k->data + 1, m->chaddr, k->len - 1u);
+}
+
+const char *lw_bind_state_name(int state)
+{
+	static const char *const names[] = {
+		[LW_BIND_FREE] = "free",
+		[LW_BIND_OFFERED] = "offered",
+		[LW_BIND_ACTIVE] = "active",
+		[LW_BIND_EXPIRED] = "expired",
+		[LW_BIND_RELEASED] = "released",
+		[LW_BIND_DECLINED] = "declined",
+		[LW_BIND_RESERVED] = "reserved",
+	};
+
+	if (state < 0 || state >= (int)(sizeof(names) / sizeof(names[0])) || !names[state])
+		return "unknown";
+	return names[state];
+}
+
+#include "lw_counters.h"
+
+const char *lw_counter_name(enum lw_counter c)
+{
+	static const char *const names[] = {
+#define LW_CTR_NAME(id, name, help) [LW_CTR_##id] = name,
+		LW_COUNTERS(LW_CTR_NAME)
+#undef LW_CTR_NAME
+	};
+
+	return (unsigned)c < LW_CTR_MAX ? names[c] : "unknown";
+}

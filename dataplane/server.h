@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * DHCPv4 server decisions (RFC 2131 section 4.3): what to answer to a parsed
+ * request, from which subnet and pool, with which options, and where to send
+ * the reply (section 4.1). No DPDK types here; the packet layer (pkt.c)
+ * turns a struct srv_reply into Ethernet/IPv4/UDP headers.
+ *
+ * Threading: srv_tables is built once per config on the main lcore and then
+ * only read; srv_process() runs on the worker that owns the client's shard.
+ */
+#ifndef LW_SERVER_H
+#define LW_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/dhcp4.h"
+#include "shard.h"
+
+/* Lookup tables derived from a config: reservations by identity, options by code. */
+struct srv_tables;
+
+/* NULL and errno on failure (ENOMEM). */
+struct srv_tables *srv_tables_build(const struct lw_config *cfg);
+void srv_tables_free(struct srv_tables *t);
+
+/* Reservation of a client in subnet s (by client id first, then by hardware address), or NULL. */
+const struct lw_reservation *srv_find_reservation(const struct srv_tables *t, unsigned subnet,
+	const struct dhcp4_msg *m);
+
+struct srv_ctx {
+	const struct lw_config *cfg;
+	const struct srv_tables *tbl;
+	struct shard *shard;
+	uint32_t now;  /* Unix seconds */
+	uint64_t *ctr; /* LW_CTR_* counters of this worker */
+};
+
+/* What the packet layer knows about the request. */
+struct srv_req {
+	unsigned port;   /* index in cfg->ports */
+	uint32_t ip_src; /* IPv4 source of the request, host order */
+	uint32_t ip_dst;
+};
+
+enum srv_dst {
+	SRV_DST_BROADCAST = 1, /* 255.255.255.255, ff:ff:ff:ff:ff:ff */
+	SRV_DST_CHADDR = 2,    /* ip = yiaddr, Ethernet = chaddr (client has no address yet) */
+	SRV_DST_UNICAST = 3,   /* ip = dst_ip, Ethernet = the next hop's (route + ARP) */
+};
+
+struct srv_reply {
+	uint8_t type;       /* DHCP4_OFFER, DHCP4_ACK or DHCP4_NAK */
+	uint8_t dst;        /* enum srv_dst */
+	uint16_t dst_port;  /* 67 to a relay, 68 to a client */
+	uint32_t dst_ip;
+	uint32_t src_ip;    /* the server address of the receiving port */
+	uint16_t len;       /* bytes of DHCP payload written */
+	uint64_t event_seq; /* > 0: the reply may leave only once this binding event is durable */
+};
+
+/*
+ * Decides and builds the reply to m, received as rq. The payload is written
+ * to buf[0..cap) (cap >= 576; buf may hold the request's bytes: m is a
+ * copy). Returns 1 when *out holds a reply to send, 0 when the request is
+ * answered by silence (RELEASE, DECLINE, someone else's REQUEST ...; the
+ * reason is counted), or a negative LW_E_* when the reply does not fit.
+ */
+int srv_process(struct srv_ctx *ctx, const struct srv_req *rq, const struct dhcp4_msg *m,
+	uint8_t *buf, size_t cap, struct srv_reply *out);
+
+#endif

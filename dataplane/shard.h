@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * A lease shard: the bindings of the clients one worker owns, and the free
+ * addresses it may hand out.
+ *
+ *  - clients: an rte_hash from struct lw_client_key to a position, which
+ *    indexes the shard's array of struct lease;
+ *  - addresses: one array per pool, indexed by (address - pool start), shared
+ *    by all shards (struct addr_space). Each entry has an owner shard and is
+ *    written only by its owner; ownership moves only by a WMSG_ADDR_GRANT
+ *    message, whose ring enqueue publishes the entry to the new owner;
+ *  - free sets: per pool, a doubly linked FIFO through the entries of the
+ *    addresses this shard owns and may allocate. Freed addresses go to the
+ *    tail, so a returning client finds its old address still free as long as
+ *    possible (least recently used first, as ISC does).
+ *
+ * Every binding change goes through shard_commit(), which produces one
+ * struct lw_bind_event (lw_records.h) with the shard's next sequence number.
+ *
+ * Threading: a shard is used by exactly one worker lcore. shard_create()
+ * and addr_space_*() run on the main lcore before workers start.
+ */
+#ifndef LW_SHARD_H
+#define LW_SHARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/lw_records.h"
+#include "wmsg.h"
+
+#define LW_MAX_WORKERS 64
+#define LEASE_NONE     UINT32_MAX
+#define POOL_NONE      0xffff
+
+/* A lease slot. 64 bytes, one cache line. */
+struct lease {
+	struct lw_client_key key;
+	uint32_t addr;
+	uint32_t start;  /* Unix seconds: when bound (or offered) */
+	uint32_t end;    /* ACTIVE: lease end; OFFERED: offer hold end; else when it became so */
+	uint32_t lease_time; /* seconds granted at the last ACK (or offered) */
+	uint16_t pool;   /* pool index, POOL_NONE for an address outside the pools */
+	uint16_t subnet; /* subnet index */
+	uint8_t state;   /* enum lw_bind_state */
+	uint8_t reserved; /* 1 when addr comes from a host reservation */
+	uint8_t pad[10];
+};
+_Static_assert(sizeof(struct lease) == 64, "a lease is one cache line");
+
+/* One address of a pool. 16 bytes. */
+struct addr_entry {
+	uint32_t slot;  /* FREE/OFFERED/ACTIVE: lease slot in the owner's shard (LEASE_NONE if none);
+			 * DECLINED: Unix second when the probation ends */
+	uint32_t next;  /* free FIFO / declined FIFO link (offset), UINT32_MAX = end */
+	uint32_t prev;  /* free FIFO back link */
+	uint8_t owner;  /* shard that may write this entry */
+	uint8_t state;  /* LW_BIND_FREE, OFFERED, ACTIVE, DECLINED, RESERVED */
+	uint16_t pad;
+};
+
+struct addr_pool {
+	uint32_t start;
+	uint32_t size;
+	unsigned subnet;
+	struct addr_entry *e;
+	/* free count per shard, each written only by its shard (published for
+	 * the rebalancer), one cache line apart */
+	uint32_t *free_count; /* [LW_MAX_WORKERS * 16] : shard i at [i * 16] */
+};
+
+struct addr_space {
+	unsigned n_pools;
+	unsigned n_shards;
+	struct addr_pool *pools;
+};
+
+/*
+ * Builds the address arrays for cfg's pools, marks reserved addresses and
+ * deals the free ones out to n_shards shards round-robin by offset. Returns
+ * NULL and sets errno on failure.
+ */
+struct addr_space *addr_space_create(const struct lw_config *cfg, unsigned n_shards);
+void addr_space_free(struct addr_space *as);
+
+static inline uint32_t addr_space_free_count(const struct addr_space *as, unsigned pool,
+	unsigned shard)
+{
+	return __atomic_load_n(&as->pools[pool].free_count[shard * 16], __ATOMIC_RELAXED);
+}
+
+/* Sends a message to worker `to`; returns 0 or -ENOBUFS when the ring is full. */
+typedef int (*shard_send_fn)(void *arg, unsigned to, const struct wmsg *m);
+
+struct shard_params {
+	unsigned id;        /* 0 .. n_shards-1 */
+	unsigned socket;    /* NUMA socket for the tables */
+	unsigned capacity;  /* lease slots */
+	struct addr_space *as;
+	const struct lw_config *cfg;
+	shard_send_fn send; /* may be NULL with a single shard */
+	void *send_arg;
+};
+
+struct shard;
+
+/* Returns NULL and sets errno on failure. Builds the free FIFOs of the addresses this shard owns. */
+struct shard *shard_create(const struct shard_params *p);
+void shard_free(struct shard *s);
+
+unsigned shard_id(const struct shard *s);
+struct addr_space *shard_addr_space(const struct shard *s);
+
+/* The lease of a client, or NULL. */
+struct lease *shard_lookup(struct shard *s, const struct lw_client_key *k);
+
+/* Creates an empty lease slot (state FREE, addr 0) for k. NULL when the table is full. */
+struct lease *shard_insert(struct shard *s, const struct lw_client_key *k);
+
+/* Removes a client's slot (its address must already be released or moved). */
+void shard_remove(struct shard *s, struct lease *l);
+
+/* Slot index of a lease (for addr_entry.slot). */
+uint32_t shard_slot(const struct shard *s, const struct lease *l);
+struct lease *shard_lease_at(struct shard *s, uint32_t slot);
+
+/* The address entry for addr in pool, or NULL when addr is outside it. */
+struct addr_entry *shard_addr_entry(struct shard *s, unsigned pool, uint32_t addr);
+
+/*
+ * Takes a free address of `pool` out of this shard's free set for lease l:
+ * the head of the FIFO, or `want` if it is free and this shard owns it
+ * (want = 0: any). Returns the address, or 0 if none. When the FIFO is empty
+ * and other shards have free addresses, asks one of them for some (a
+ * WMSG_ADDR_REQUEST) and returns 0 with *wait = true.
+ * A FIFO head whose previous holder's slot still names it is dropped from
+ * that slot first, so an address is never bound to two clients.
+ */
+uint32_t shard_take_addr(struct shard *s, unsigned pool, uint32_t want, struct lease *l, bool *wait);
+
+/* Returns l's address to the free FIFO's tail (keeping l as its last holder). */
+void shard_put_addr(struct shard *s, struct lease *l);
+
+/*
+ * Records a binding change of l to `state` at time now and queues its
+ * event. The address entry follows (ACTIVE/OFFERED/FREE). Returns the event
+ * sequence number (0 for OFFERED, which is not an event: offers are not
+ * persisted).
+ */
+uint64_t shard_commit(struct shard *s, struct lease *l, uint8_t state, uint32_t now);
+
+/*
+ * Quarantines l's address for `probation` seconds (DECLINE), queues the
+ * event and removes l. Returns the event sequence.
+ */
+uint64_t shard_decline(struct shard *s, struct lease *l, uint32_t now, uint32_t probation);
+
+/* Events queued since the last shard_events_take(). */
+unsigned shard_events_pending(const struct shard *s);
+/* Moves up to max queued events into out; returns how many. */
+unsigned shard_events_take(struct shard *s, struct lw_bind_event *out, unsigned max);
+/* The last sequence number given out. */
+uint64_t shard_last_seq(const struct shard *s);
+
+/*
+ * Housekeeping, called every few hundred microseconds by the worker: expires
+ * up to `budget` lease slots past their end (offers and leases), returns
+ * declined addresses whose probation ended, answers address requests,
+ * tops up dry free sets. Never blocks. Counters go to ctr (LW_CTR_*).
+ */
+void shard_housekeep(struct shard *s, uint32_t now, unsigned budget, uint64_t *ctr);
+
+/* A message from another worker (WMSG_ADDR_REQUEST / WMSG_ADDR_GRANT). */
+void shard_handle_msg(struct shard *s, const struct wmsg *m, uint64_t *ctr);
+
+/* Per-shard statistics. */
+struct shard_stats {
+	uint32_t leases;    /* slots in use */
+	uint32_t active;    /* ACTIVE slots */
+	uint32_t free;      /* free addresses owned, all pools */
+	uint32_t declined;  /* addresses in probation owned */
+};
+void shard_get_stats(const struct shard *s, struct shard_stats *st);
+
+#endif
