@@ -1,1 +1,643 @@
-/* being written */
+/* SPDX-License-Identifier: MPL-2.0 */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/lw_counters.h"
+#include "common/lw_ip.h"
+#include "server.h"
+
+/* ------------------------------------------------------------------------ */
+/* Tables derived from a config */
+
+struct resv_slot {
+	const struct lw_reservation *r;
+	uint32_t subnet;
+};
+
+struct srv_tables {
+	const struct lw_config *cfg;
+	uint32_t resv_mask;
+	struct resv_slot *resv;     /* open addressing, linear probing */
+	uint8_t (*opt_idx)[256];    /* per subnet: option code -> index + 1 in opts */
+};
+
+static uint32_t resv_hash(uint32_t subnet, uint8_t kind, const uint8_t *id, uint8_t len)
+{
+	uint32_t h = 2166136261u ^ subnet;
+
+	h = (h ^ kind) * 16777619u;
+	for (unsigned i = 0; i < len; i++)
+		h = (h ^ id[i]) * 16777619u;
+	return h;
+}
+
+static const struct lw_reservation *resv_get(const struct srv_tables *t, uint32_t subnet,
+	uint8_t kind, const uint8_t *id, uint8_t len)
+{
+	uint32_t i;
+
+	if (t->resv == NULL)
+		return NULL;
+	for (i = resv_hash(subnet, kind, id, len) & t->resv_mask; t->resv[i].r;
+		i = (i + 1) & t->resv_mask) {
+		const struct lw_reservation *r = t->resv[i].r;
+
+		if (t->resv[i].subnet == subnet && r->kind == kind && r->id_len == len &&
+			memcmp(r->id, id, len) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+struct srv_tables *srv_tables_build(const struct lw_config *cfg)
+{
+	struct srv_tables *t = calloc(1, sizeof(*t));
+	unsigned n_resv = 0, size = 16;
+
+	if (t == NULL)
+		return NULL;
+	t->cfg = cfg;
+	t->opt_idx = calloc(cfg->n_subnets ? cfg->n_subnets : 1, sizeof(*t->opt_idx));
+	if (t->opt_idx == NULL)
+		goto fail;
+	for (unsigned s = 0; s < cfg->n_subnets; s++) {
+		const struct lw_subnet_conf *sc = &cfg->subnets[s];
+
+		n_resv += sc->n_reservations;
+		for (unsigned o = 0; o < sc->n_opts && o < 255; o++)
+			t->opt_idx[s][sc->opts[o].code] = (uint8_t)(o + 1);
+	}
+	while (size < 2 * n_resv)
+		size <<= 1;
+	t->resv_mask = size - 1;
+	t->resv = calloc(size, sizeof(*t->resv));
+	if (t->resv == NULL)
+		goto fail;
+	for (unsigned s = 0; s < cfg->n_subnets; s++) {
+		const struct lw_subnet_conf *sc = &cfg->subnets[s];
+
+		for (unsigned k = 0; k < sc->n_reservations; k++) {
+			const struct lw_reservation *r = &sc->reservations[k];
+			uint32_t i = resv_hash(s, r->kind, r->id, r->id_len) & t->resv_mask;
+
+			while (t->resv[i].r)
+				i = (i + 1) & t->resv_mask;
+			t->resv[i].r = r;
+			t->resv[i].subnet = s;
+		}
+	}
+	return t;
+fail:
+	srv_tables_free(t);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void srv_tables_free(struct srv_tables *t)
+{
+	if (t == NULL)
+		return;
+	free(t->resv);
+	free(t->opt_idx);
+	free(t);
+}
+
+const struct lw_reservation *srv_find_reservation(const struct srv_tables *t, unsigned subnet,
+	const struct dhcp4_msg *m)
+{
+	const struct lw_reservation *r = NULL;
+	uint8_t hw[17];
+
+	if (m->has & DHCP4_HAS_CLIENT_ID)
+		r = resv_get(t, subnet, LW_RESV_CLIENT_ID, m->client_id, m->client_id_len);
+	if (r == NULL && m->hlen > 0 && m->hlen <= 16) {
+		hw[0] = m->htype;
+		memcpy(hw + 1, m->chaddr, m->hlen);
+		r = resv_get(t, subnet, LW_RESV_HWADDR, hw, (uint8_t)(m->hlen + 1));
+	}
+	return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Helpers */
+
+/*
+ * The address that names the client's link (RFC 2131 4.3.1): subnet
+ * selection (RFC 3011) over link selection (RFC 3527) over giaddr; a direct
+ * client with an address (RENEWING, INFORM) by its ciaddr; else the
+ * receiving port's own address.
+ */
+static int select_subnet(const struct srv_ctx *c, const struct srv_req *rq,
+	const struct dhcp4_msg *m)
+{
+	const struct lw_subnet_conf *sn;
+	uint32_t a;
+
+	if (m->has & DHCP4_HAS_SUBNET_SELECTION)
+		a = m->subnet_selection;
+	else if (m->has & DHCP4_HAS_LINK_SELECTION)
+		a = m->link_selection;
+	else if (m->giaddr)
+		a = m->giaddr;
+	else if (m->ciaddr && m->msg_type != DHCP4_DISCOVER)
+		a = m->ciaddr;
+	else
+		a = c->cfg->ports[rq->port].addr;
+	sn = lw_config_subnet_for(c->cfg, a);
+	return sn ? (int)(sn - c->cfg->subnets) : -1;
+}
+
+static bool is_our_address(const struct lw_config *cfg, uint32_t a)
+{
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].addr == a)
+			return true;
+	return false;
+}
+
+/* The client's requested lease time (51) inside the subnet's [min, max], else its default. */
+static uint32_t lease_time_for(const struct lw_subnet_conf *sn, const struct dhcp4_msg *m)
+{
+	uint32_t t = sn->default_lease_time;
+
+	if (m->has & DHCP4_HAS_LEASE_TIME) {
+		t = m->lease_time;
+		if (t < sn->min_lease_time)
+			t = sn->min_lease_time;
+		if (t > sn->max_lease_time)
+			t = sn->max_lease_time;
+	}
+	return t;
+}
+
+static inline void count(struct srv_ctx *c, enum lw_counter k)
+{
+	c->ctr[k]++;
+}
+
+/* Lets go of whatever l is bound to, keeping the slot for a new binding. */
+static void unbind(struct srv_ctx *c, struct lease *l)
+{
+	if (l->state == LW_BIND_ACTIVE) {
+		shard_commit(c->shard, l, LW_BIND_RELEASED, c->now);
+		count(c, LW_CTR_LEASE_COMMIT);
+	} else if (l->state == LW_BIND_OFFERED) {
+		shard_put_addr(c->shard, l);
+	}
+	l->state = LW_BIND_FREE;
+	l->addr = 0;
+	l->pool = POOL_NONE;
+	l->reserved = 0;
+}
+
+/* The client's lease slot, created when missing; NULL (counted) when the table is full. */
+static struct lease *get_or_insert(struct srv_ctx *c, struct lease *l,
+	const struct lw_client_key *k)
+{
+	if (l)
+		return l;
+	l = shard_insert(c->shard, k);
+	if (l == NULL)
+		count(c, LW_CTR_DROP_TABLE_FULL);
+	return l;
+}
+
+/* Binds l to reservation r of subnet sidx (no pool entry is ever touched for it). */
+static void bind_reserved(struct srv_ctx *c, struct lease *l, const struct lw_reservation *r,
+	int sidx)
+{
+	if (!l->reserved || l->addr != r->addr)
+		unbind(c, l);
+	l->addr = r->addr;
+	l->reserved = 1;
+	l->subnet = (uint16_t)sidx;
+	l->pool = POOL_NONE;
+}
+
+/*
+ * Puts back l's address for reuse when its binding is remembered but no longer
+ * live (expired or released) and nobody took the address meanwhile.
+ * Returns true when l holds its address again.
+ */
+static bool revive(struct srv_ctx *c, struct lease *l)
+{
+	bool wait;
+
+	if (l->state == LW_BIND_ACTIVE || l->state == LW_BIND_OFFERED || l->reserved)
+		return l->state != LW_BIND_FREE;
+	if (l->state != LW_BIND_EXPIRED && l->state != LW_BIND_RELEASED)
+		return false;
+	if (l->pool == POOL_NONE)
+		return false;
+	return shard_take_addr(c->shard, l->pool, l->addr, l, &wait) != 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Replies */
+
+struct reply_plan {
+	uint8_t type;
+	int sidx;          /* subnet for options, -1 none */
+	uint32_t yiaddr;
+	uint32_t lease_time; /* 0: no lease options (INFORM, NAK) */
+	const char *message; /* option 56, NAK only */
+};
+
+/* RFC 2131 4.1: where a reply goes. */
+static void address_reply(const struct dhcp4_msg *m, uint8_t type, uint32_t yiaddr,
+	struct srv_reply *out)
+{
+	out->dst_port = DHCP4_CLIENT_PORT;
+	if (m->giaddr) {
+		out->dst = SRV_DST_UNICAST;
+		out->dst_ip = m->giaddr;
+		out->dst_port = DHCP4_SERVER_PORT;
+	} else if (type == DHCP4_NAK) {
+		out->dst = SRV_DST_BROADCAST;
+		out->dst_ip = 0xffffffffu;
+	} else if (m->ciaddr) {
+		out->dst = SRV_DST_UNICAST;
+		out->dst_ip = m->ciaddr;
+	} else if ((m->flags & BOOTP_FLAG_BROADCAST) || m->htype != 1 || m->hlen != 6 ||
+		yiaddr == 0) {
+		out->dst = SRV_DST_BROADCAST;
+		out->dst_ip = 0xffffffffu;
+	} else {
+		out->dst = SRV_DST_CHADDR;
+		out->dst_ip = yiaddr;
+	}
+}
+
+/* Bytes a TLV of len payload bytes takes. */
+static inline size_t tlv_size(size_t len)
+{
+	return 2 + len;
+}
+
+static int build_reply(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
+	const struct reply_plan *p, uint8_t *buf, size_t cap, struct srv_reply *out)
+{
+	const struct lw_subnet_conf *sn = p->sidx >= 0 ? &c->cfg->subnets[p->sidx] : NULL;
+	uint32_t server_id = c->cfg->ports[rq->port].addr;
+	size_t limit = DHCP4_MIN_MAX_MSG - 28, tail;
+	uint8_t done[32] = {0}; /* options written, by code */
+	struct lw_wcur w;
+	int len;
+
+	/* RFC 2131 2: the client's maximum message size (57) bounds the reply. */
+	if ((m->has & DHCP4_HAS_MAX_MSG_SIZE) && m->max_msg_size > DHCP4_MIN_MAX_MSG)
+		limit = (size_t)m->max_msg_size - 28;
+	if (limit > cap)
+		limit = cap;
+	lw_wcur_init(&w, buf, limit);
+	dhcp4_reply_header(&w, m, p->type, p->yiaddr, 0);
+	/* RFC 2131 table 3: a NAK carries no ciaddr (INFORM's ACK echoes it). */
+	if (p->type == DHCP4_NAK && w.err == 0)
+		memset(buf + 12, 0, 4);
+	if (p->type == DHCP4_NAK && m->giaddr)
+		buf[10] |= 0x80; /* RFC 2131 4.1: relay broadcasts a NAK to the client */
+	dhcp4_put_opt_u32(&w, DHCP4_OPT_SERVER_ID, server_id);
+	if (p->lease_time) {
+		dhcp4_put_opt_u32(&w, DHCP4_OPT_LEASE_TIME, p->lease_time);
+		dhcp4_put_opt_u32(&w, DHCP4_OPT_T1, p->lease_time / 2);
+		dhcp4_put_opt_u32(&w, DHCP4_OPT_T2, (uint32_t)((uint64_t)p->lease_time * 7 / 8));
+	}
+	if (p->message)
+		dhcp4_put_opt(&w, DHCP4_OPT_MESSAGE, p->message, (uint8_t)strlen(p->message));
+
+	/* Room kept for the echoes and END, which must not be crowded out. */
+	tail = 1;
+	if (m->has & DHCP4_HAS_CLIENT_ID)
+		tail += tlv_size(m->client_id_len);
+	if (m->has & DHCP4_HAS_AGENT_INFO)
+		tail += tlv_size(m->agent_info_len);
+
+	if (sn && p->type != DHCP4_NAK) {
+		const uint8_t(*idx)[256] = &c->tbl->opt_idx[p->sidx];
+		const uint8_t *want = m->prl;
+		unsigned n_want = m->prl_len;
+		uint8_t all[LW_MAX_OPTIONS + 1];
+
+		/* No parameter request list: every configured option. */
+		if (!(m->has & DHCP4_HAS_PRL)) {
+			n_want = 0;
+			for (unsigned i = 0; i < sn->n_opts; i++)
+				all[n_want++] = sn->opts[i].code;
+			want = all;
+		} else if ((*idx)[DHCP4_OPT_SUBNET_MASK]) {
+			/* The mask goes first whatever the list says, as clients expect. */
+			const struct lw_opt *o = &sn->opts[(*idx)[DHCP4_OPT_SUBNET_MASK] - 1];
+
+			dhcp4_put_opt(&w, o->code, o->data, o->len);
+			done[DHCP4_OPT_SUBNET_MASK >> 3] |= 1 << (DHCP4_OPT_SUBNET_MASK & 7);
+		}
+		for (unsigned i = 0; i < n_want; i++) {
+			uint8_t code = want[i];
+			const struct lw_opt *o;
+
+			if ((*idx)[code] == 0 || (done[code >> 3] & (1 << (code & 7))))
+				continue;
+			o = &sn->opts[(*idx)[code] - 1];
+			if (lw_wcur_left(&w) < tlv_size(o->len) + tail)
+				continue; /* does not fit in the client's size: skipped */
+			dhcp4_put_opt(&w, o->code, o->data, o->len);
+			done[code >> 3] |= (uint8_t)(1 << (code & 7));
+		}
+	}
+	/* RFC 6842: the client identifier comes back. */
+	if (m->has & DHCP4_HAS_CLIENT_ID)
+		dhcp4_put_opt(&w, DHCP4_OPT_CLIENT_ID, m->client_id, m->client_id_len);
+	/* RFC 3046 2.2: relay agent information echoed, last before END. */
+	if (m->has & DHCP4_HAS_AGENT_INFO)
+		dhcp4_put_opt(&w, DHCP4_OPT_AGENT_INFO, m->agent_info, m->agent_info_len);
+	len = dhcp4_reply_finish(&w);
+	if (len < 0)
+		return len;
+	out->type = p->type;
+	out->len = (uint16_t)len;
+	out->src_ip = server_id;
+	address_reply(m, p->type, p->yiaddr, out);
+	return 1;
+}
+
+static int nak(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m, int sidx,
+	const char *why, uint8_t *buf, size_t cap, struct srv_reply *out)
+{
+	struct reply_plan p = {.type = DHCP4_NAK, .sidx = sidx, .message = why};
+	bool auth = sidx >= 0 ? c->cfg->subnets[sidx].authoritative : c->cfg->authoritative;
+
+	/* RFC 2131 4.3.2: a server that is not authoritative stays silent. */
+	if (!auth) {
+		count(c, LW_CTR_DROP_NOT_FOR_US);
+		return 0;
+	}
+	return build_reply(c, rq, m, &p, buf, cap, out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* DHCPDISCOVER: RFC 2131 4.3.1 */
+
+static int discover(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
+	uint8_t *buf, size_t cap, struct srv_reply *out)
+{
+	int sidx = select_subnet(c, rq, m);
+	const struct lw_subnet_conf *sn;
+	const struct lw_reservation *r;
+	struct lw_client_key key;
+	struct reply_plan p = {.type = DHCP4_OFFER};
+	struct lease *l;
+
+	if (sidx < 0) {
+		count(c, LW_CTR_DROP_NO_SUBNET);
+		return 0;
+	}
+	sn = &c->cfg->subnets[sidx];
+	lw_client_key_from_msg(&key, m);
+	l = shard_lookup(c->shard, &key);
+	r = srv_find_reservation(c->tbl, (unsigned)sidx, m);
+
+	if (r) {
+		if ((l = get_or_insert(c, l, &key)) == NULL)
+			return 0;
+		bind_reserved(c, l, r, sidx);
+		if (l->state != LW_BIND_ACTIVE)
+			shard_commit(c->shard, l, LW_BIND_OFFERED, c->now);
+	} else if (l && l->subnet == sidx && !l->reserved && l->state != LW_BIND_FREE &&
+		revive(c, l)) {
+		/* The client's current (or last) binding first. */
+		if (l->state != LW_BIND_ACTIVE)
+			shard_commit(c->shard, l, LW_BIND_OFFERED, c->now);
+	} else {
+		bool wait = false, any_wait = false;
+		uint32_t a = 0;
+
+		if (l)
+			unbind(c, l);
+		else if ((l = get_or_insert(c, l, &key)) == NULL)
+			return 0;
+		/* Then the address it asks for (50), when it is free and ours to give. */
+		if ((m->has & DHCP4_HAS_REQUESTED_IP) &&
+			lw_in_prefix(m->requested_ip, sn->net, sn->plen)) {
+			int pool = lw_config_pool_for(c->cfg, sn, m->requested_ip);
+
+			if (pool >= 0)
+				a = shard_take_addr(c->shard, (unsigned)pool, m->requested_ip, l,
+					&wait);
+		}
+		/* Then a new one. */
+		for (unsigned i = 0; a == 0 && i < sn->n_pools; i++) {
+			a = shard_take_addr(c->shard, sn->first_pool + i, 0, l, &wait);
+			any_wait |= wait;
+		}
+		if (a == 0) {
+			shard_remove(c->shard, l);
+			count(c, any_wait ? LW_CTR_DROP_POOL_WAIT : LW_CTR_DROP_POOL_EXHAUSTED);
+			return 0;
+		}
+		shard_commit(c->shard, l, LW_BIND_OFFERED, c->now);
+	}
+	p.sidx = sidx;
+	p.yiaddr = l->addr;
+	p.lease_time = lease_time_for(sn, m);
+	return build_reply(c, rq, m, &p, buf, cap, out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* DHCPREQUEST: RFC 2131 4.3.2 */
+
+static int ack(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
+	struct lease *l, int sidx, uint8_t *buf, size_t cap, struct srv_reply *out)
+{
+	struct reply_plan p = {.type = DHCP4_ACK, .sidx = sidx};
+	l->lease_time = lease_time_for(&c->cfg->subnets[sidx], m);
+	out->event_seq = shard_commit(c->shard, l, LW_BIND_ACTIVE, c->now);
+	count(c, LW_CTR_LEASE_COMMIT);
+	p.yiaddr = l->addr;
+	p.lease_time = l->lease_time;
+	return build_reply(c, rq, m, &p, buf, cap, out);
+}
+
+/* Answers a request for address `a`, in any of the client states. */
+static int request_addr(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
+	int sidx, uint32_t a, uint8_t *buf, size_t cap, struct srv_reply *out)
+{
+	const struct lw_subnet_conf *sn = &c->cfg->subnets[sidx];
+	const struct lw_reservation *r;
+	struct lw_client_key key;
+	struct addr_entry *e;
+	struct lease *l;
+	bool wait;
+	int pool;
+
+	if (!lw_in_prefix(a, sn->net, sn->plen))
+		return nak(c, rq, m, sidx, "wrong network", buf, cap, out);
+
+	lw_client_key_from_msg(&key, m);
+	l = shard_lookup(c->shard, &key);
+	r = srv_find_reservation(c->tbl, (unsigned)sidx, m);
+	if (r) {
+		if (a != r->addr)
+			return nak(c, rq, m, sidx, "address reserved elsewhere", buf, cap, out);
+		if ((l = get_or_insert(c, l, &key)) == NULL)
+			return 0;
+		bind_reserved(c, l, r, sidx);
+		return ack(c, rq, m, l, sidx, buf, cap, out);
+	}
+
+	if (l && l->addr == a && l->subnet == sidx && !l->reserved && l->state != LW_BIND_FREE) {
+		if (revive(c, l))
+			return ack(c, rq, m, l, sidx, buf, cap, out);
+		return nak(c, rq, m, sidx, "address no longer available", buf, cap, out);
+	}
+	if (l && (l->state == LW_BIND_ACTIVE || l->state == LW_BIND_OFFERED) && l->subnet == sidx)
+		return nak(c, rq, m, sidx, "not the address of this client", buf, cap, out);
+
+	/* No binding of this client for a: ours to give when it is free in our share. */
+	pool = lw_config_pool_for(c->cfg, sn, a);
+	if (pool < 0)
+		return nak(c, rq, m, sidx, "address not in a pool", buf, cap, out);
+	e = shard_addr_entry(c->shard, (unsigned)pool, a);
+	if (e->state == LW_BIND_FREE && e->owner == shard_id(c->shard)) {
+		if (l)
+			unbind(c, l);
+		else if ((l = get_or_insert(c, l, &key)) == NULL)
+			return 0;
+		if (shard_take_addr(c->shard, (unsigned)pool, a, l, &wait) == 0) {
+			shard_remove(c->shard, l);
+			return 0;
+		}
+		return ack(c, rq, m, l, sidx, buf, cap, out);
+	}
+	if (e->state != LW_BIND_FREE)
+		return nak(c, rq, m, sidx, "address in use", buf, cap, out);
+	/* Free, but in another worker's share and not this client's: we have no
+	 * record of it, and RFC 2131 4.3.2 says to remain silent then. */
+	count(c, LW_CTR_DROP_NO_BINDING);
+	return 0;
+}
+
+static int request(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
+	uint8_t *buf, size_t cap, struct srv_reply *out)
+{
+	int sidx = select_subnet(c, rq, m);
+
+	if (m->has & DHCP4_HAS_SERVER_ID) {
+		/* SELECTING */
+		if (!is_our_address(c->cfg, m->server_id)) {
+			struct lw_client_key key;
+			struct lease *l;
+
+			/* The client took another server's offer: ours goes back. */
+			lw_client_key_from_msg(&key, m);
+			l = shard_lookup(c->shard, &key);
+			if (l && l->state == LW_BIND_OFFERED && !l->reserved)
+				shard_drop_offer(c->shard, l);
+			count(c, LW_CTR_DROP_NOT_FOR_US);
+			return 0;
+		}
+		if (!(m->has & DHCP4_HAS_REQUESTED_IP) && m->ciaddr == 0) {
+			count(c, LW_CTR_DROP_BAD_REQUEST);
+			return 0;
+		}
+	}
+	if (sidx < 0) {
+		count(c, LW_CTR_DROP_NO_SUBNET);
+		return 0;
+	}
+	if (m->has & DHCP4_HAS_REQUESTED_IP) /* SELECTING, INIT-REBOOT */
+		return request_addr(c, rq, m, sidx, m->requested_ip, buf, cap, out);
+	if (m->ciaddr) /* RENEWING (unicast) or REBINDING (broadcast) */
+		return request_addr(c, rq, m, sidx, m->ciaddr, buf, cap, out);
+	count(c, LW_CTR_DROP_BAD_REQUEST);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* DHCPDECLINE, DHCPRELEASE: RFC 2131 4.3.3, 4.3.4 */
+
+static struct lease *bound_lease(struct srv_ctx *c, const struct dhcp4_msg *m, uint32_t a)
+{
+	struct lw_client_key key;
+	struct lease *l;
+
+	if ((m->has & DHCP4_HAS_SERVER_ID) && !is_our_address(c->cfg, m->server_id)) {
+		count(c, LW_CTR_DROP_NOT_FOR_US);
+		return NULL;
+	}
+	lw_client_key_from_msg(&key, m);
+	l = shard_lookup(c->shard, &key);
+	if (l == NULL || a == 0 || l->addr != a ||
+		(l->state != LW_BIND_ACTIVE && l->state != LW_BIND_OFFERED)) {
+		count(c, LW_CTR_DROP_NO_BINDING);
+		return NULL;
+	}
+	return l;
+}
+
+static int decline(struct srv_ctx *c, const struct dhcp4_msg *m)
+{
+	struct lease *l;
+
+	if (!(m->has & DHCP4_HAS_REQUESTED_IP)) {
+		count(c, LW_CTR_DROP_BAD_REQUEST);
+		return 0;
+	}
+	l = bound_lease(c, m, m->requested_ip);
+	if (l) {
+		shard_decline(c->shard, l, c->now, c->cfg->decline_probation);
+		count(c, LW_CTR_LEASE_DECLINED);
+		count(c, LW_CTR_LEASE_COMMIT);
+	}
+	return 0;
+}
+
+static int release(struct srv_ctx *c, const struct dhcp4_msg *m)
+{
+	struct lease *l = bound_lease(c, m, m->ciaddr);
+
+	if (l && l->state == LW_BIND_ACTIVE) {
+		shard_commit(c->shard, l, LW_BIND_RELEASED, c->now);
+		count(c, LW_CTR_LEASE_RELEASED);
+		count(c, LW_CTR_LEASE_COMMIT);
+	} else if (l) {
+		count(c, LW_CTR_DROP_NO_BINDING);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* DHCPINFORM: RFC 2131 4.3.5 — options only, no lease */
+
+static int inform(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
+	uint8_t *buf, size_t cap, struct srv_reply *out)
+{
+	struct reply_plan p = {.type = DHCP4_ACK};
+
+	p.sidx = select_subnet(c, rq, m);
+	if (p.sidx < 0) {
+		count(c, LW_CTR_DROP_NO_SUBNET);
+		return 0;
+	}
+	return build_reply(c, rq, m, &p, buf, cap, out);
+}
+
+int srv_process(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
+	uint8_t *buf, size_t cap, struct srv_reply *out)
+{
+	out->event_seq = 0;
+	switch (m->msg_type) {
+	case DHCP4_DISCOVER:
+		return discover(c, rq, m, buf, cap, out);
+	case DHCP4_REQUEST:
+		return request(c, rq, m, buf, cap, out);
+	case DHCP4_DECLINE:
+		return decline(c, m);
+	case DHCP4_RELEASE:
+		return release(c, m);
+	case DHCP4_INFORM:
+		return inform(c, rq, m, buf, cap, out);
+	default:
+		return 0;
+	}
+}

@@ -1,1 +1,722 @@
-/* being written */
+/* SPDX-License-Identifier: MPL-2.0 */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+
+#include "common/lw_counters.h"
+#include "shard.h"
+
+#define OFF_NONE UINT32_MAX
+
+/* Binding events queued between two drains by the worker (one per burst). */
+#define SHARD_EV_MAX 4096
+/* Released and expired bindings are remembered this long, so that a client
+ * coming back gets its old address if nobody took it meanwhile. */
+#define LEASE_HISTORY 3600
+/* A shard asks for more addresses when it has fewer than this many free. */
+#define FREE_LOW_WATER 16
+/* Most addresses asked for in one request. */
+#define GRANT_WANT 256
+/* An unanswered address request is repeated after this many seconds. */
+#define REQUEST_RETRY 1
+
+struct fifo {
+	uint32_t head;
+	uint32_t tail;
+	uint32_t count;
+};
+
+struct pool_state {
+	struct fifo free;
+	struct fifo declined; /* linked through addr_entry.next, ordered by probation end */
+	uint32_t *pub_free;   /* this shard's published free count in the addr_space */
+	uint32_t request_sent; /* Unix second of an outstanding address request, 0 = none */
+};
+
+struct shard {
+	unsigned id;
+	unsigned n_shards;
+	unsigned capacity;
+	const struct lw_config *cfg;
+	struct addr_space *as;
+	struct rte_hash *h;
+	struct lease *leases;
+	struct pool_state *ps;
+	shard_send_fn send;
+	void *send_arg;
+
+	uint32_t now;
+	uint32_t sweep;     /* next slot the expiry sweep looks at */
+	uint32_t pool_cursor; /* next pool the top-up check looks at */
+	uint64_t seq;       /* last event sequence number */
+	uint32_t n_leases;
+	uint32_t n_active;
+	uint32_t n_free;
+	uint32_t n_declined;
+
+	unsigned ev_head;
+	unsigned ev_count;
+	struct lw_bind_event ev[SHARD_EV_MAX];
+};
+
+/* ------------------------------------------------------------------------ */
+/* Address space */
+
+struct addr_space *addr_space_create(const struct lw_config *cfg, unsigned n_shards)
+{
+	struct addr_space *as;
+
+	if (n_shards == 0 || n_shards > LW_MAX_WORKERS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	as = calloc(1, sizeof(*as));
+	if (as == NULL)
+		return NULL;
+	as->n_shards = n_shards;
+	as->n_pools = cfg->n_pools;
+	as->pools = calloc(cfg->n_pools ? cfg->n_pools : 1, sizeof(*as->pools));
+	if (as->pools == NULL)
+		goto fail;
+
+	for (unsigned p = 0; p < cfg->n_pools; p++) {
+		const struct lw_pool_conf *pc = &cfg->pools[p];
+		const struct lw_subnet_conf *sc = &cfg->subnets[pc->subnet];
+		struct addr_pool *ap = &as->pools[p];
+
+		ap->start = pc->start;
+		ap->size = pc->end - pc->start + 1;
+		ap->subnet = pc->subnet;
+		ap->e = calloc(ap->size, sizeof(*ap->e));
+		ap->free_count = aligned_alloc(64, (size_t)n_shards * 64);
+		if (ap->e == NULL || ap->free_count == NULL)
+			goto fail;
+		memset(ap->free_count, 0, (size_t)n_shards * 64);
+		for (uint32_t off = 0; off < ap->size; off++) {
+			struct addr_entry *e = &ap->e[off];
+
+			e->slot = LEASE_NONE;
+			e->next = e->prev = OFF_NONE;
+			e->state = LW_BIND_FREE;
+			/* Dealt round-robin: each shard gets every n-th address. */
+			e->owner = (uint8_t)(off % n_shards);
+		}
+		/* A reserved address is never in anybody's free set. */
+		for (unsigned r = 0; r < sc->n_reservations; r++) {
+			uint32_t a = sc->reservations[r].addr;
+
+			if (a >= ap->start && a - ap->start < ap->size)
+				ap->e[a - ap->start].state = LW_BIND_RESERVED;
+		}
+	}
+	return as;
+fail:
+	addr_space_free(as);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void addr_space_free(struct addr_space *as)
+{
+	if (as == NULL)
+		return;
+	for (unsigned p = 0; as->pools && p < as->n_pools; p++) {
+		free(as->pools[p].e);
+		free(as->pools[p].free_count);
+	}
+	free(as->pools);
+	free(as);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Free and declined FIFOs, linked through the address entries */
+
+static void fifo_push(struct addr_entry *e, struct fifo *f, uint32_t off)
+{
+	e[off].next = OFF_NONE;
+	e[off].prev = f->tail;
+	if (f->tail != OFF_NONE)
+		e[f->tail].next = off;
+	else
+		f->head = off;
+	f->tail = off;
+	f->count++;
+}
+
+static void fifo_unlink(struct addr_entry *e, struct fifo *f, uint32_t off)
+{
+	uint32_t n = e[off].next, p = e[off].prev;
+
+	if (p != OFF_NONE)
+		e[p].next = n;
+	else
+		f->head = n;
+	if (n != OFF_NONE)
+		e[n].prev = p;
+	else
+		f->tail = p;
+	e[off].next = e[off].prev = OFF_NONE;
+	f->count--;
+}
+
+static inline void publish_free(struct shard *s, unsigned pool)
+{
+	__atomic_store_n(s->ps[pool].pub_free, s->ps[pool].free.count, __ATOMIC_RELAXED);
+}
+
+static void free_push(struct shard *s, unsigned pool, uint32_t off)
+{
+	struct addr_entry *e = s->as->pools[pool].e;
+
+	e[off].state = LW_BIND_FREE;
+	fifo_push(e, &s->ps[pool].free, off);
+	s->n_free++;
+	publish_free(s, pool);
+}
+
+static void free_unlink(struct shard *s, unsigned pool, uint32_t off)
+{
+	fifo_unlink(s->as->pools[pool].e, &s->ps[pool].free, off);
+	s->n_free--;
+	publish_free(s, pool);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Shard life cycle */
+
+struct shard *shard_create(const struct shard_params *p)
+{
+	struct rte_hash_parameters hp = {0};
+	char name[RTE_HASH_NAMESIZE];
+	struct shard *s;
+	unsigned cap = p->capacity < 64 ? 64 : p->capacity;
+
+	if (p->as == NULL || p->id >= p->as->n_shards) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = aligned_alloc(64, (sizeof(*s) + 63) & ~(size_t)63);
+	if (s == NULL)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	s->id = p->id;
+	s->n_shards = p->as->n_shards;
+	s->capacity = cap;
+	s->cfg = p->cfg;
+	s->as = p->as;
+	s->send = p->send;
+	s->send_arg = p->send_arg;
+
+	snprintf(name, sizeof(name), "lw_shard_%u", p->id);
+	hp.name = name;
+	hp.entries = cap;
+	hp.key_len = sizeof(struct lw_client_key);
+	hp.hash_func = rte_hash_crc;
+	hp.socket_id = (int)p->socket;
+	/* The extendable table lets the hash hold `entries` keys whatever
+	 * their bucket collisions: a full shard means `capacity` clients. */
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	s->h = rte_hash_create(&hp);
+	s->leases = calloc(cap, sizeof(*s->leases));
+	s->ps = calloc(p->as->n_pools ? p->as->n_pools : 1, sizeof(*s->ps));
+	if (s->h == NULL || s->leases == NULL || s->ps == NULL) {
+		shard_free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+
+	for (unsigned pool = 0; pool < p->as->n_pools; pool++) {
+		struct addr_pool *ap = &p->as->pools[pool];
+		struct pool_state *ps = &s->ps[pool];
+
+		ps->free.head = ps->free.tail = OFF_NONE;
+		ps->declined.head = ps->declined.tail = OFF_NONE;
+		ps->pub_free = &ap->free_count[s->id * 16];
+		for (uint32_t off = 0; off < ap->size; off++)
+			if (ap->e[off].owner == s->id && ap->e[off].state == LW_BIND_FREE)
+				free_push(s, pool, off);
+	}
+	return s;
+}
+
+void shard_free(struct shard *s)
+{
+	if (s == NULL)
+		return;
+	if (s->h)
+		rte_hash_free(s->h);
+	free(s->leases);
+	free(s->ps);
+	free(s);
+}
+
+unsigned shard_id(const struct shard *s)
+{
+	return s->id;
+}
+
+struct addr_space *shard_addr_space(const struct shard *s)
+{
+	return s->as;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Clients */
+
+struct lease *shard_lookup(struct shard *s, const struct lw_client_key *k)
+{
+	int32_t pos = rte_hash_lookup(s->h, k);
+
+	return pos >= 0 ? &s->leases[pos] : NULL;
+}
+
+struct lease *shard_insert(struct shard *s, const struct lw_client_key *k)
+{
+	int32_t pos = rte_hash_add_key(s->h, k);
+	struct lease *l;
+
+	if (pos < 0 || (unsigned)pos >= s->capacity)
+		return NULL;
+	l = &s->leases[pos];
+	memset(l, 0, sizeof(*l));
+	l->key = *k;
+	l->pool = POOL_NONE;
+	l->state = LW_BIND_FREE;
+	s->n_leases++;
+	return l;
+}
+
+void shard_remove(struct shard *s, struct lease *l)
+{
+	if (l->key.kind == LW_KEY_NONE)
+		return;
+	if (l->state == LW_BIND_ACTIVE)
+		s->n_active--;
+	rte_hash_del_key(s->h, &l->key);
+	memset(l, 0, sizeof(*l));
+	s->n_leases--;
+}
+
+uint32_t shard_slot(const struct shard *s, const struct lease *l)
+{
+	return (uint32_t)(l - s->leases);
+}
+
+struct lease *shard_lease_at(struct shard *s, uint32_t slot)
+{
+	return slot < s->capacity ? &s->leases[slot] : NULL;
+}
+
+struct addr_entry *shard_addr_entry(struct shard *s, unsigned pool, uint32_t addr)
+{
+	struct addr_pool *ap;
+
+	if (pool >= s->as->n_pools)
+		return NULL;
+	ap = &s->as->pools[pool];
+	if (addr < ap->start || addr - ap->start >= ap->size)
+		return NULL;
+	return &ap->e[addr - ap->start];
+}
+
+/* ------------------------------------------------------------------------ */
+/* Addresses */
+
+static uint32_t others_free(const struct shard *s, unsigned pool, unsigned *richest)
+{
+	uint32_t total = 0, best = 0;
+
+	*richest = s->id;
+	for (unsigned i = 0; i < s->n_shards; i++) {
+		uint32_t n;
+
+		if (i == s->id)
+			continue;
+		n = addr_space_free_count(s->as, pool, i);
+		total += n;
+		if (n > best) {
+			best = n;
+			*richest = i;
+		}
+	}
+	return total;
+}
+
+/* Asks the richest other shard for addresses of pool; at most one request in flight. */
+static bool request_addrs(struct shard *s, unsigned pool)
+{
+	struct pool_state *ps = &s->ps[pool];
+	struct wmsg m = {0};
+	unsigned to;
+
+	if (s->send == NULL || others_free(s, pool, &to) == 0)
+		return false;
+	if (ps->request_sent && s->now - ps->request_sent < REQUEST_RETRY)
+		return true;
+	m.type = WMSG_ADDR_REQUEST;
+	m.from = (uint8_t)s->id;
+	m.pool = pool;
+	m.n = GRANT_WANT;
+	if (s->send(s->send_arg, to, &m) == 0)
+		ps->request_sent = s->now ? s->now : 1;
+	return true;
+}
+
+/* Forgets a remembered (expired or released) binding whose address is being reused. */
+static void drop_history(struct shard *s, struct addr_entry *e, uint32_t addr, struct lease *keep)
+{
+	struct lease *old;
+
+	if (e->slot == LEASE_NONE)
+		return;
+	old = shard_lease_at(s, e->slot);
+	e->slot = LEASE_NONE;
+	if (old == NULL || old == keep || old->addr != addr)
+		return;
+	if (old->state == LW_BIND_EXPIRED || old->state == LW_BIND_RELEASED)
+		shard_remove(s, old);
+}
+
+uint32_t shard_take_addr(struct shard *s, unsigned pool, uint32_t want, struct lease *l, bool *wait)
+{
+	struct addr_pool *ap = &s->as->pools[pool];
+	struct pool_state *ps = &s->ps[pool];
+	uint32_t off, addr;
+
+	*wait = false;
+	if (want) {
+		struct addr_entry *e = shard_addr_entry(s, pool, want);
+
+		if (e == NULL || e->owner != s->id || e->state != LW_BIND_FREE)
+			return 0;
+		off = want - ap->start;
+	} else {
+		if (ps->free.count < FREE_LOW_WATER)
+			*wait = request_addrs(s, pool) && ps->free.count == 0;
+		off = ps->free.head;
+		if (off == OFF_NONE)
+			return 0;
+	}
+	free_unlink(s, pool, off);
+	addr = ap->start + off;
+	drop_history(s, &ap->e[off], addr, l);
+	ap->e[off].slot = shard_slot(s, l);
+	ap->e[off].state = LW_BIND_OFFERED;
+	l->addr = addr;
+	l->pool = (uint16_t)pool;
+	l->subnet = (uint16_t)ap->subnet;
+	l->reserved = 0;
+	return addr;
+}
+
+void shard_put_addr(struct shard *s, struct lease *l)
+{
+	struct addr_entry *e;
+
+	if (l->reserved || l->pool == POOL_NONE)
+		return;
+	e = shard_addr_entry(s, l->pool, l->addr);
+	if (e == NULL || e->owner != s->id || e->state == LW_BIND_FREE ||
+		e->state == LW_BIND_RESERVED || e->state == LW_BIND_DECLINED ||
+		e->slot != shard_slot(s, l))
+		return;
+	free_push(s, l->pool, l->addr - s->as->pools[l->pool].start);
+	/* The entry keeps naming l: the last holder gets it back first. */
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events */
+
+static uint64_t emit(struct shard *s, uint8_t state, const struct lw_client_key *key,
+	uint32_t addr, uint16_t pool, uint16_t subnet, uint32_t start, uint32_t end)
+{
+	struct lw_bind_event *ev;
+
+	if (s->ev_count == SHARD_EV_MAX)
+		return 0;
+	ev = &s->ev[(s->ev_head + s->ev_count) % SHARD_EV_MAX];
+	s->ev_count++;
+	ev->type = LW_EV_BIND;
+	ev->version = LW_RECORDS_VERSION;
+	ev->state = state;
+	ev->worker = (uint16_t)s->id;
+	ev->pool = pool;
+	ev->seq = ++s->seq;
+	ev->addr = addr;
+	ev->start = start;
+	ev->end = end;
+	ev->subnet = subnet;
+	if (key)
+		ev->key = *key;
+	else
+		memset(&ev->key, 0, sizeof(ev->key));
+	return ev->seq;
+}
+
+static inline bool ev_room(const struct shard *s)
+{
+	return s->ev_count < SHARD_EV_MAX;
+}
+
+unsigned shard_events_pending(const struct shard *s)
+{
+	return s->ev_count;
+}
+
+unsigned shard_events_take(struct shard *s, struct lw_bind_event *out, unsigned max)
+{
+	unsigned n = s->ev_count < max ? s->ev_count : max;
+
+	for (unsigned i = 0; i < n; i++)
+		out[i] = s->ev[(s->ev_head + i) % SHARD_EV_MAX];
+	s->ev_head = (s->ev_head + n) % SHARD_EV_MAX;
+	s->ev_count -= n;
+	return n;
+}
+
+uint64_t shard_last_seq(const struct shard *s)
+{
+	return s->seq;
+}
+
+uint64_t shard_commit(struct shard *s, struct lease *l, uint8_t state, uint32_t now)
+{
+	struct addr_entry *e = l->reserved ? NULL : shard_addr_entry(s, l->pool, l->addr);
+	uint8_t old = l->state;
+
+	s->now = now;
+	if (state != LW_BIND_OFFERED && !ev_room(s))
+		return 0;
+	if (old == LW_BIND_ACTIVE && state != LW_BIND_ACTIVE)
+		s->n_active--;
+	else if (old != LW_BIND_ACTIVE && state == LW_BIND_ACTIVE)
+		s->n_active++;
+
+	switch (state) {
+	case LW_BIND_OFFERED:
+		l->state = state;
+		l->start = now;
+		l->end = now + s->cfg->offer_hold;
+		if (e)
+			e->state = LW_BIND_OFFERED;
+		return 0;
+	case LW_BIND_ACTIVE:
+		l->state = state;
+		l->start = now;
+		l->end = now + l->lease_time;
+		if (e)
+			e->state = LW_BIND_ACTIVE;
+		break;
+	case LW_BIND_EXPIRED:
+	case LW_BIND_RELEASED:
+		l->state = state;
+		l->end = now;
+		shard_put_addr(s, l);
+		break;
+	default:
+		return 0;
+	}
+	return emit(s, state, &l->key, l->addr, l->pool, l->subnet, l->start, l->end);
+}
+
+void shard_drop_offer(struct shard *s, struct lease *l)
+{
+	if (l->state == LW_BIND_OFFERED) {
+		struct addr_entry *e = l->reserved ? NULL : shard_addr_entry(s, l->pool, l->addr);
+
+		shard_put_addr(s, l);
+		if (e && e->slot == shard_slot(s, l))
+			e->slot = LEASE_NONE;
+	}
+	shard_remove(s, l);
+}
+
+uint64_t shard_decline(struct shard *s, struct lease *l, uint32_t now, uint32_t probation)
+{
+	struct addr_entry *e = l->reserved ? NULL : shard_addr_entry(s, l->pool, l->addr);
+	uint64_t seq;
+
+	s->now = now;
+	if (!ev_room(s))
+		return 0;
+	if (e && e->owner == s->id && e->slot == shard_slot(s, l) && e->state != LW_BIND_FREE) {
+		uint32_t off = l->addr - s->as->pools[l->pool].start;
+
+		e->state = LW_BIND_DECLINED;
+		e->slot = now + probation; /* the probation end, see struct addr_entry */
+		fifo_push(s->as->pools[l->pool].e, &s->ps[l->pool].declined, off);
+		s->n_declined++;
+	}
+	seq = emit(s, LW_BIND_DECLINED, &l->key, l->addr, l->pool, l->subnet, now, now + probation);
+	shard_remove(s, l);
+	return seq;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Housekeeping */
+
+static void expire_one(struct shard *s, struct lease *l, uint32_t now, uint64_t *ctr)
+{
+	switch (l->state) {
+	case LW_BIND_OFFERED:
+		if ((int32_t)(now - l->end) >= 0) {
+			shard_drop_offer(s, l);
+			ctr[LW_CTR_OFFER_EXPIRED]++;
+		}
+		break;
+	case LW_BIND_ACTIVE:
+		if ((int32_t)(now - l->end) >= 0 && ev_room(s)) {
+			shard_commit(s, l, LW_BIND_EXPIRED, now);
+			ctr[LW_CTR_LEASE_EXPIRED]++;
+			ctr[LW_CTR_LEASE_COMMIT]++;
+		}
+		break;
+	case LW_BIND_EXPIRED:
+	case LW_BIND_RELEASED:
+		if ((int32_t)(now - l->end) >= LEASE_HISTORY) {
+			struct addr_entry *e =
+				l->reserved ? NULL : shard_addr_entry(s, l->pool, l->addr);
+
+			if (e && e->owner == s->id && e->slot == shard_slot(s, l))
+				e->slot = LEASE_NONE;
+			shard_remove(s, l);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void reclaim_declined(struct shard *s, uint32_t now, uint64_t *ctr)
+{
+	for (unsigned pool = 0; pool < s->as->n_pools && s->n_declined; pool++) {
+		struct addr_pool *ap = &s->as->pools[pool];
+		struct fifo *d = &s->ps[pool].declined;
+
+		/* Probation is one value for all, so the FIFO is in end order. */
+		while (d->head != OFF_NONE && ev_room(s)) {
+			uint32_t off = d->head;
+			struct addr_entry *e = &ap->e[off];
+
+			if ((int32_t)(now - e->slot) < 0)
+				break;
+			fifo_unlink(ap->e, d, off);
+			s->n_declined--;
+			e->slot = LEASE_NONE;
+			free_push(s, pool, off);
+			emit(s, LW_BIND_FREE, NULL, ap->start + off, (uint16_t)pool,
+				(uint16_t)ap->subnet, now, now);
+			ctr[LW_CTR_DECLINE_REUSED]++;
+			ctr[LW_CTR_LEASE_COMMIT]++;
+		}
+	}
+}
+
+void shard_housekeep(struct shard *s, uint32_t now, unsigned budget, uint64_t *ctr)
+{
+	s->now = now;
+	for (unsigned i = 0; i < budget; i++) {
+		struct lease *l = &s->leases[s->sweep];
+
+		if (++s->sweep == s->capacity)
+			s->sweep = 0;
+		if (l->key.kind != LW_KEY_NONE)
+			expire_one(s, l, now, ctr);
+	}
+	if (s->n_declined)
+		reclaim_declined(s, now, ctr);
+	/* Top up before a shard runs dry, so that DISCOVERs rarely wait; a
+	 * bounded slice of the pools per call. */
+	for (unsigned i = 0; i < 64 && i < s->as->n_pools && s->n_shards > 1; i++) {
+		unsigned pool = s->pool_cursor;
+		struct pool_state *ps = &s->ps[pool];
+
+		if (++s->pool_cursor == s->as->n_pools)
+			s->pool_cursor = 0;
+
+		if (ps->request_sent && now - ps->request_sent >= REQUEST_RETRY)
+			ps->request_sent = 0;
+		if (ps->free.count < FREE_LOW_WATER)
+			request_addrs(s, pool);
+	}
+}
+
+/* Gives up to `want` free addresses of pool to shard `to`, at most half of ours. */
+static void grant(struct shard *s, unsigned to, unsigned pool, unsigned want, uint64_t *ctr)
+{
+	struct addr_pool *ap = &s->as->pools[pool];
+	struct pool_state *ps = &s->ps[pool];
+	unsigned give = (ps->free.count + 1) / 2;
+
+	if (give > want)
+		give = want;
+	while (give > 0) {
+		struct wmsg m = {0};
+
+		m.type = WMSG_ADDR_GRANT;
+		m.from = (uint8_t)s->id;
+		m.pool = pool;
+		while (m.n < WMSG_MAX_OFFSETS && give > 0 && ps->free.head != OFF_NONE) {
+			uint32_t off = ps->free.head;
+
+			free_unlink(s, pool, off);
+			/* History stays with us: the address is no longer ours to give back. */
+			ap->e[off].slot = LEASE_NONE;
+			ap->e[off].owner = (uint8_t)to;
+			m.offsets[m.n++] = off;
+			give--;
+		}
+		if (m.n == 0)
+			break;
+		if (s->send(s->send_arg, to, &m) < 0) {
+			/* Ring full: keep them; the requester asks again. */
+			for (unsigned i = 0; i < m.n; i++) {
+				ap->e[m.offsets[i]].owner = (uint8_t)s->id;
+				free_push(s, pool, m.offsets[i]);
+			}
+			break;
+		}
+		ctr[LW_CTR_ADDR_GRANT_OUT] += m.n;
+	}
+}
+
+void shard_handle_msg(struct shard *s, const struct wmsg *m, uint64_t *ctr)
+{
+	struct addr_pool *ap;
+
+	if (m->pool >= s->as->n_pools || m->from >= s->n_shards || m->from == s->id)
+		return;
+	ap = &s->as->pools[m->pool];
+	switch (m->type) {
+	case WMSG_ADDR_REQUEST:
+		if (s->send)
+			grant(s, m->from, m->pool, m->n, ctr);
+		break;
+	case WMSG_ADDR_GRANT:
+		for (unsigned i = 0; i < m->n && i < WMSG_MAX_OFFSETS; i++) {
+			uint32_t off = m->offsets[i];
+
+			if (off >= ap->size || ap->e[off].owner != s->id ||
+				ap->e[off].state != LW_BIND_FREE)
+				continue;
+			free_push(s, m->pool, off);
+			ctr[LW_CTR_ADDR_GRANT_IN]++;
+		}
+		s->ps[m->pool].request_sent = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+void shard_get_stats(const struct shard *s, struct shard_stats *st)
+{
+	st->leases = s->n_leases;
+	st->active = s->n_active;
+	st->free = s->n_free;
+	st->declined = s->n_declined;
+}

@@ -150,6 +150,9 @@ void shard_put_addr(struct shard *s, struct lease *l);
  */
 uint64_t shard_commit(struct shard *s, struct lease *l, uint8_t state, uint32_t now);
 
+/* Takes back an offer that was not taken up (address to the free set) and removes l. */
+void shard_drop_offer(struct shard *s, struct lease *l);
+
 /*
  * Quarantines l's address for `probation` seconds (DECLINE), queues the
  * event and removes l. Returns the event sequence.
