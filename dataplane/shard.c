@@ -34,7 +34,8 @@ struct pool_state {
 	struct fifo free;
 	struct fifo declined; /* linked through addr_entry.next, ordered by probation end */
 	uint32_t *pub_free;   /* this shard's published free count in the addr_space */
-	uint32_t request_sent; /* Unix second of an outstanding address request, 0 = none */
+	bool requested;        /* an address request is outstanding ... */
+	uint32_t request_sent; /* ... since this Unix second */
 };
 
 struct shard {
@@ -355,14 +356,16 @@ static bool request_addrs(struct shard *s, unsigned pool)
 
 	if (s->send == NULL || others_free(s, pool, &to) == 0)
 		return false;
-	if (ps->request_sent && s->now - ps->request_sent < REQUEST_RETRY)
+	if (ps->requested && (int32_t)(s->now - ps->request_sent) < REQUEST_RETRY)
 		return true;
 	m.type = WMSG_ADDR_REQUEST;
 	m.from = (uint8_t)s->id;
 	m.pool = pool;
 	m.n = GRANT_WANT;
-	if (s->send(s->send_arg, to, &m) == 0)
-		ps->request_sent = s->now ? s->now : 1;
+	if (s->send(s->send_arg, to, &m) == 0) {
+		ps->requested = true;
+		ps->request_sent = s->now;
+	}
 	return true;
 }
 
@@ -638,8 +641,8 @@ void shard_housekeep(struct shard *s, uint32_t now, unsigned budget, uint64_t *c
 		if (++s->pool_cursor == s->as->n_pools)
 			s->pool_cursor = 0;
 
-		if (ps->request_sent && now - ps->request_sent >= REQUEST_RETRY)
-			ps->request_sent = 0;
+		if (ps->requested && (int32_t)(now - ps->request_sent) >= REQUEST_RETRY)
+			ps->requested = false;
 		if (ps->free.count < FREE_LOW_WATER)
 			request_addrs(s, pool);
 	}
@@ -706,7 +709,7 @@ void shard_handle_msg(struct shard *s, const struct wmsg *m, uint64_t *ctr)
 			free_push(s, m->pool, off);
 			ctr[LW_CTR_ADDR_GRANT_IN]++;
 		}
-		s->ps[m->pool].request_sent = 0;
+		s->ps[m->pool].requested = false;
 		break;
 	default:
 		break;

@@ -1,1 +1,136 @@
-#include <criterion/criterion.h>
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * Plain-C stand-ins for the rte_hash calls the shard makes, linked with
+ * -Wl,--wrap so that the DHCP logic runs in unit tests without EAL. Same
+ * contract as DPDK's: positions are unique per key, in [0, entries).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash.h>
+
+struct mock_hash {
+	uint32_t entries;
+	uint32_t key_len;
+	uint32_t mask;
+	int32_t *table; /* open addressing: position, -1 empty, -2 deleted */
+	uint8_t *keys;  /* entries * key_len */
+	uint32_t *free_pos;
+	uint32_t n_free;
+	uint32_t count;
+};
+
+static uint32_t mock_h(const void *key, uint32_t len)
+{
+	const uint8_t *p = key;
+	uint32_t h = 2166136261u;
+
+	while (len--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
+struct rte_hash *__wrap_rte_hash_create(const struct rte_hash_parameters *p)
+{
+	struct mock_hash *m = calloc(1, sizeof(*m));
+	uint32_t size = 16;
+
+	if (m == NULL)
+		return NULL;
+	while (size < p->entries * 2)
+		size <<= 1;
+	m->entries = p->entries;
+	m->key_len = p->key_len;
+	m->mask = size - 1;
+	m->table = malloc(size * sizeof(int32_t));
+	m->keys = calloc(p->entries, p->key_len);
+	m->free_pos = malloc(p->entries * sizeof(uint32_t));
+	for (uint32_t i = 0; i < size; i++)
+		m->table[i] = -1;
+	for (uint32_t i = 0; i < p->entries; i++)
+		m->free_pos[i] = p->entries - 1 - i;
+	m->n_free = p->entries;
+	return (struct rte_hash *)m;
+}
+
+void __wrap_rte_hash_free(struct rte_hash *h)
+{
+	struct mock_hash *m = (struct mock_hash *)h;
+
+	if (m == NULL)
+		return;
+	free(m->table);
+	free(m->keys);
+	free(m->free_pos);
+	free(m);
+}
+
+/* Table index holding key, or -1; *ins gets the first reusable index. */
+static int64_t find(struct mock_hash *m, const void *key, int64_t *ins)
+{
+	*ins = -1;
+	for (uint32_t i = mock_h(key, m->key_len) & m->mask, n = 0; n <= m->mask;
+		i = (i + 1) & m->mask, n++) {
+		int32_t pos = m->table[i];
+
+		if (pos == -1) {
+			if (*ins < 0)
+				*ins = i;
+			return -1;
+		}
+		if (pos == -2) {
+			if (*ins < 0)
+				*ins = i;
+			continue;
+		}
+		if (memcmp(m->keys + (size_t)pos * m->key_len, key, m->key_len) == 0)
+			return i;
+	}
+	return -1;
+}
+
+int32_t __wrap_rte_hash_lookup(const struct rte_hash *h, const void *key)
+{
+	struct mock_hash *m = (struct mock_hash *)h;
+	int64_t ins, i = find(m, key, &ins);
+
+	return i < 0 ? -ENOENT : m->table[i];
+}
+
+int32_t __wrap_rte_hash_add_key(const struct rte_hash *h, const void *key)
+{
+	struct mock_hash *m = (struct mock_hash *)h;
+	int64_t ins, i = find(m, key, &ins);
+	uint32_t pos;
+
+	if (i >= 0)
+		return m->table[i];
+	if (m->n_free == 0 || ins < 0)
+		return -ENOSPC;
+	pos = m->free_pos[--m->n_free];
+	memcpy(m->keys + (size_t)pos * m->key_len, key, m->key_len);
+	m->table[ins] = (int32_t)pos;
+	m->count++;
+	return (int32_t)pos;
+}
+
+int32_t __wrap_rte_hash_del_key(const struct rte_hash *h, const void *key)
+{
+	struct mock_hash *m = (struct mock_hash *)h;
+	int64_t ins, i = find(m, key, &ins);
+	int32_t pos;
+
+	if (i < 0)
+		return -ENOENT;
+	pos = m->table[i];
+	m->table[i] = -2;
+	m->free_pos[m->n_free++] = (uint32_t)pos;
+	m->count--;
+	return pos;
+}
+
+int32_t __wrap_rte_hash_count(const struct rte_hash *h)
+{
+	return (int32_t)((const struct mock_hash *)h)->count;
+}

@@ -1,1 +1,334 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Lease shard: allocation, free FIFO order, exhaustion, grants between shards,
+ * events, expiry, decline probation. rte_hash is the plain-C mock. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/lw_counters.h"
+#include "common/lw_ip.h"
+#include "dataplane/shard.h"
+
+#define NET LW_IP4(198, 18, 0, 0)
+
+static struct lw_config *cfg;
+static struct addr_space *as;
+static struct shard *sh[4];
+static uint64_t ctr[LW_CTR_MAX];
+
+/* Messages between shards, delivered by hand in the tests. */
+struct queued {
+	unsigned to;
+	struct wmsg m;
+};
+static struct queued q[1024];
+static unsigned nq;
+static bool ring_full;
+
+static int send_msg(void *arg, unsigned to, const struct wmsg *m)
+{
+	(void)arg;
+	if (ring_full || nq == 1024)
+		return -ENOBUFS;
+	q[nq].to = to;
+	q[nq].m = *m;
+	nq++;
+	return 0;
+}
+
+static unsigned deliver(void)
+{
+	unsigned n = 0;
+
+	while (nq) {
+		struct queued one = q[0];
+
+		memmove(q, q + 1, --nq * sizeof(q[0]));
+		shard_handle_msg(sh[one.to], &one.m, ctr);
+		n++;
+	}
+	return n;
+}
+
+/* One subnet 198.18.0.0/24 with one pool start..end and optional reservation. */
+static void setup_shards(uint32_t start, uint32_t end, unsigned n, uint32_t resv)
+{
+	cfg = calloc(1, sizeof(*cfg));
+	cfg->offer_hold = 30;
+	cfg->decline_probation = 100;
+	cfg->n_subnets = 1;
+	cfg->subnets = calloc(1, sizeof(*cfg->subnets));
+	cfg->subnets[0].net = NET;
+	cfg->subnets[0].plen = 24;
+	cfg->subnets[0].n_pools = 1;
+	cfg->n_pools = 1;
+	cfg->pools = calloc(1, sizeof(*cfg->pools));
+	cfg->pools[0].start = start;
+	cfg->pools[0].end = end;
+	if (resv) {
+		cfg->subnets[0].n_reservations = 1;
+		cfg->subnets[0].reservations = calloc(1, sizeof(struct lw_reservation));
+		cfg->subnets[0].reservations[0].addr = resv;
+	}
+	as = addr_space_create(cfg, n);
+	cr_assert_not_null(as);
+	for (unsigned i = 0; i < n; i++) {
+		struct shard_params p = {
+			.id = i, .capacity = 256, .as = as, .cfg = cfg,
+			.send = send_msg,
+		};
+		sh[i] = shard_create(&p);
+		cr_assert_not_null(sh[i]);
+	}
+	nq = 0;
+	ring_full = false;
+	memset(ctr, 0, sizeof(ctr));
+}
+
+static void teardown(void)
+{
+	for (unsigned i = 0; i < 4; i++) {
+		shard_free(sh[i]);
+		sh[i] = NULL;
+	}
+	addr_space_free(as);
+	if (cfg) {
+		free(cfg->subnets[0].reservations);
+		free(cfg->subnets);
+		free(cfg->pools);
+		free(cfg);
+	}
+	cfg = NULL;
+}
+
+static struct lw_client_key key_n(unsigned n)
+{
+	struct lw_client_key k = {.kind = LW_KEY_HWADDR, .len = 7};
+
+	k.data[0] = 1;
+	k.data[1] = 0x02;
+	k.data[5] = (uint8_t)(n >> 8);
+	k.data[6] = (uint8_t)n;
+	return k;
+}
+
+static struct lease *client(struct shard *s, unsigned n)
+{
+	struct lw_client_key k = key_n(n);
+	struct lease *l = shard_lookup(s, &k);
+
+	return l ? l : shard_insert(s, &k);
+}
+
+static uint32_t take(struct shard *s, struct lease *l, uint32_t want, bool *wait)
+{
+	bool w;
+
+	return shard_take_addr(s, 0, want, l, wait ? wait : &w);
+}
+
+Test(shard, deals_addresses_round_robin_and_skips_reservations, .fini = teardown)
+{
+	struct shard_stats a, b;
+
+	setup_shards(NET + 10, NET + 19, 2, NET + 12);
+	shard_get_stats(sh[0], &a);
+	shard_get_stats(sh[1], &b);
+	cr_assert_eq(a.free + b.free, 9, "10 addresses, one reserved");
+	cr_assert_eq(a.free, 4); /* .10 .14 .16 .18 (.12 reserved) */
+	cr_assert_eq(b.free, 5);
+	cr_assert_eq(addr_space_free_count(as, 0, 0), 4);
+	cr_assert_eq(take(sh[0], client(sh[0], 1), 0, NULL), NET + 10);
+	cr_assert_eq(take(sh[0], client(sh[0], 2), 0, NULL), NET + 14, "reserved .12 skipped");
+	cr_assert_eq(take(sh[1], client(sh[1], 3), 0, NULL), NET + 11);
+}
+
+Test(shard, fifo_order_and_returning_client_gets_its_address, .fini = teardown)
+{
+	struct lease *l1, *l2, *l3;
+
+	setup_shards(NET + 10, NET + 13, 1, 0);
+	l1 = client(sh[0], 1);
+	cr_assert_eq(take(sh[0], l1, 0, NULL), NET + 10);
+	shard_commit(sh[0], l1, LW_BIND_ACTIVE, 1000);
+	shard_commit(sh[0], l1, LW_BIND_RELEASED, 1001);
+	/* Released to the tail: the next client gets .11, not .10. */
+	l2 = client(sh[0], 2);
+	cr_assert_eq(take(sh[0], l2, 0, NULL), NET + 11);
+	/* The returning client can have .10 back by asking for it. */
+	cr_assert_eq(take(sh[0], l1, NET + 10, NULL), NET + 10);
+	/* Asking for a taken address fails. */
+	l3 = client(sh[0], 3);
+	cr_assert_eq(take(sh[0], l3, NET + 11, NULL), 0);
+}
+
+Test(shard, reuse_of_an_address_forgets_its_old_holder, .fini = teardown)
+{
+	struct lease *l1, *l2;
+	struct lw_client_key k1 = key_n(1);
+
+	setup_shards(NET + 10, NET + 10, 1, 0);
+	l1 = client(sh[0], 1);
+	take(sh[0], l1, 0, NULL);
+	shard_commit(sh[0], l1, LW_BIND_ACTIVE, 1000);
+	shard_commit(sh[0], l1, LW_BIND_RELEASED, 1001);
+	cr_assert_not_null(shard_lookup(sh[0], &k1), "remembered after release");
+	l2 = client(sh[0], 2);
+	cr_assert_eq(take(sh[0], l2, 0, NULL), NET + 10);
+	cr_assert_null(shard_lookup(sh[0], &k1), "old holder dropped: one address, one client");
+}
+
+Test(shard, exhaustion_with_one_shard, .fini = teardown)
+{
+	bool wait = true;
+
+	setup_shards(NET + 10, NET + 13, 1, 0);
+	for (unsigned i = 0; i < 4; i++)
+		cr_assert_neq(take(sh[0], client(sh[0], i), 0, NULL), 0);
+	cr_assert_eq(take(sh[0], client(sh[0], 9), 0, &wait), 0);
+	cr_assert_eq(wait, false, "nobody else has addresses: really exhausted");
+}
+
+Test(shard, dry_shard_gets_addresses_from_the_other, .fini = teardown)
+{
+	bool wait = false;
+	unsigned got = 0;
+	struct shard_stats a, b;
+
+	setup_shards(NET + 1, NET + 100, 2, 0);
+	/* Shard 0 owns 50; use them all. */
+	for (unsigned i = 0; i < 50; i++)
+		cr_assert_neq(take(sh[0], client(sh[0], i), 0, NULL), 0);
+	cr_assert_eq(take(sh[0], client(sh[0], 99), 0, &wait), 0);
+	cr_assert(wait, "others have free addresses: wait for a grant");
+	cr_assert(nq >= 1 && q[0].m.type == WMSG_ADDR_REQUEST && q[0].to == 1);
+	deliver(); /* request -> shard 1, which grants -> shard 0 */
+	deliver();
+	shard_get_stats(sh[0], &a);
+	shard_get_stats(sh[1], &b);
+	cr_assert_eq(a.free, 25, "half of shard 1's 50");
+	cr_assert_eq(b.free, 25);
+	cr_assert_eq(ctr[LW_CTR_ADDR_GRANT_IN], 25);
+	cr_assert_eq(ctr[LW_CTR_ADDR_GRANT_OUT], 25);
+	/* Keep going until the whole pool is used: exhausted only when full. */
+	for (unsigned i = 100; i < 300 && got < 50; i++) {
+		uint32_t addr = take(sh[0], client(sh[0], i), 0, &wait);
+
+		if (addr)
+			got++;
+		else if (wait)
+			deliver();
+		else
+			break;
+	}
+	cr_assert_eq(got, 50, "all 100 addresses handed out by shard 0 (got %u more)", got);
+	cr_assert_eq(take(sh[0], client(sh[0], 400), 0, &wait), 0);
+	cr_assert_eq(wait, false);
+}
+
+Test(shard, grant_kept_when_ring_full, .fini = teardown)
+{
+	struct wmsg req = {.type = WMSG_ADDR_REQUEST, .from = 0, .pool = 0, .n = 10};
+	struct shard_stats b;
+
+	setup_shards(NET + 1, NET + 100, 2, 0);
+	ring_full = true;
+	shard_handle_msg(sh[1], &req, ctr);
+	shard_get_stats(sh[1], &b);
+	cr_assert_eq(b.free, 50, "no address lost when the grant cannot be sent");
+}
+
+Test(shard, events_numbered_for_every_binding_change, .fini = teardown)
+{
+	struct lw_bind_event ev[8];
+	struct lease *l;
+	struct lw_client_key k = key_n(7);
+
+	setup_shards(NET + 10, NET + 13, 1, 0);
+	l = client(sh[0], 7);
+	take(sh[0], l, 0, NULL);
+	cr_assert_eq(shard_commit(sh[0], l, LW_BIND_OFFERED, 1000), 0, "offers are not events");
+	l->lease_time = 600;
+	cr_assert_eq(shard_commit(sh[0], l, LW_BIND_ACTIVE, 1000), 1);
+	cr_assert_eq(shard_commit(sh[0], l, LW_BIND_RELEASED, 1100), 2);
+	cr_assert_eq(shard_events_take(sh[0], ev, 8), 2);
+	cr_assert_eq(ev[0].seq, 1);
+	cr_assert_eq(ev[0].state, LW_BIND_ACTIVE);
+	cr_assert_eq(ev[0].addr, NET + 10);
+	cr_assert_eq(ev[0].start, 1000);
+	cr_assert_eq(ev[0].end, 1600);
+	cr_assert_eq(ev[0].version, LW_RECORDS_VERSION);
+	cr_assert_eq(memcmp(&ev[0].key, &k, sizeof(k)), 0);
+	cr_assert_eq(ev[1].state, LW_BIND_RELEASED);
+	cr_assert_eq(shard_events_pending(sh[0]), 0);
+	cr_assert_eq(shard_last_seq(sh[0]), 2);
+}
+
+Test(shard, housekeeping_expires_leases_and_offers, .fini = teardown)
+{
+	struct lease *a, *o;
+	struct lw_client_key ko = key_n(2);
+	struct shard_stats st;
+	struct lw_bind_event ev[8];
+
+	setup_shards(NET + 10, NET + 13, 1, 0);
+	a = client(sh[0], 1);
+	take(sh[0], a, 0, NULL);
+	a->lease_time = 60;
+	shard_commit(sh[0], a, LW_BIND_ACTIVE, 1000);
+	o = client(sh[0], 2);
+	take(sh[0], o, 0, NULL);
+	shard_commit(sh[0], o, LW_BIND_OFFERED, 1000);
+	shard_events_take(sh[0], ev, 8);
+
+	shard_housekeep(sh[0], 1020, 1024, ctr);
+	cr_assert_eq(ctr[LW_CTR_LEASE_EXPIRED] + ctr[LW_CTR_OFFER_EXPIRED], 0, "nothing due yet");
+	shard_housekeep(sh[0], 1031, 1024, ctr);
+	cr_assert_eq(ctr[LW_CTR_OFFER_EXPIRED], 1);
+	cr_assert_null(shard_lookup(sh[0], &ko), "an expired offer leaves no trace");
+	shard_housekeep(sh[0], 1060, 1024, ctr);
+	cr_assert_eq(ctr[LW_CTR_LEASE_EXPIRED], 1);
+	cr_assert_eq(a->state, LW_BIND_EXPIRED);
+	cr_assert_eq(shard_events_take(sh[0], ev, 8), 1);
+	cr_assert_eq(ev[0].state, LW_BIND_EXPIRED);
+	shard_get_stats(sh[0], &st);
+	cr_assert_eq(st.free, 4);
+	cr_assert_eq(st.active, 0);
+}
+
+Test(shard, declined_address_waits_out_its_probation, .fini = teardown)
+{
+	struct lease *l;
+	struct lw_bind_event ev[8];
+	struct shard_stats st;
+	bool wait;
+
+	setup_shards(NET + 10, NET + 10, 1, 0);
+	l = client(sh[0], 1);
+	take(sh[0], l, 0, NULL);
+	shard_commit(sh[0], l, LW_BIND_ACTIVE, 1000);
+	cr_assert_gt(shard_decline(sh[0], l, 1000, 100), 0);
+	shard_get_stats(sh[0], &st);
+	cr_assert_eq(st.declined, 1);
+	cr_assert_eq(take(sh[0], client(sh[0], 2), 0, &wait), 0, "quarantined");
+	shard_housekeep(sh[0], 1099, 16, ctr);
+	cr_assert_eq(ctr[LW_CTR_DECLINE_REUSED], 0);
+	shard_housekeep(sh[0], 1100, 16, ctr);
+	cr_assert_eq(ctr[LW_CTR_DECLINE_REUSED], 1);
+	cr_assert_eq(take(sh[0], client(sh[0], 2), 0, &wait), NET + 10, "back after probation");
+	cr_assert_eq(shard_events_take(sh[0], ev, 8), 3);
+	cr_assert_eq(ev[1].state, LW_BIND_DECLINED);
+	cr_assert_eq(ev[1].end, 1100);
+	cr_assert_eq(ev[2].state, LW_BIND_FREE);
+}
+
+Test(shard, table_full_returns_null, .fini = teardown)
+{
+	unsigned n = 0;
+
+	setup_shards(NET + 10, NET + 13, 1, 0);
+	while (n < 1000 && client(sh[0], n))
+		n++;
+	cr_assert_eq(n, 256, "capacity 256 (got %u)", n);
+}
