@@ -1,1 +1,617 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* DHCP server decisions (RFC 2131 4.3) and reply addressing (4.1), on a
+ * config loaded from text, a real shard and a mocked rte_hash. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/lw_counters.h"
+#include "common/lw_ip.h"
+#include "dataplane/server.h"
+
+#define A(a, b, c, d) LW_IP4(a, b, c, d)
+#define SERVER        A(198, 18, 0, 1)
+
+static struct lw_config *cfg;
+static struct srv_tables *tbl;
+static struct addr_space *as;
+static struct shard *sh;
+static uint64_t ctr[LW_CTR_MAX];
+static uint32_t now = 1000000;
+static uint8_t buf[1500];
+
+static const char *base_cfg =
+	"dataplane = { eal_args = [ \"-l\", \"0,1\" ]; };\n"
+	"server = { authoritative = %s; default_lease_time = 600; min_lease_time = 60;\n"
+	"  max_lease_time = 1200; decline_probation = 100; offer_hold = 30; };\n"
+	"ports = ( { name = \"p0\"; device = \"net_null0\"; address = \"198.18.0.1/24\";\n"
+	"  routes = ( { to = \"0.0.0.0/0\"; via = \"198.18.0.254\"; } ); } );\n"
+	"options = ( { name = \"domain-name-servers\"; value = [ \"198.18.0.53\" ]; } );\n"
+	"subnets = (\n"
+	" { subnet = \"198.18.0.0/24\"; routers = [ \"198.18.0.254\" ];\n"
+	"   domain_name = \"t.test\";\n"
+	"   options = ( { code = 42; type = \"ips\"; value = [ \"198.18.0.123\" ]; } );\n"
+	"   pools = ( { range = \"%s\"; } );\n"
+	"   reservations = ( { hw_address = \"02:00:00:00:aa:01\"; address = \"198.18.0.105\"; },\n"
+	"     { client_id = \"ff:00:00:00:01\"; address = \"198.18.0.250\"; } ); },\n"
+	" { subnet = \"198.18.1.0/24\"; routers = [ \"198.18.1.1\" ];\n"
+	"   pools = ( { range = \"198.18.1.100 - 198.18.1.109\"; } ); },\n"
+	" { subnet = \"198.18.2.0/24\"; pools = ( { range = \"198.18.2.10 - 198.18.2.19\"; } ); }\n"
+	");\n";
+
+static void setup_with(const char *auth, const char *range)
+{
+	char text[4096], err[512];
+	struct shard_params p = {0};
+	int rc;
+
+	snprintf(text, sizeof(text), base_cfg, auth, range);
+	rc = lw_config_load_string(text, "test.cfg", &cfg, err, sizeof(err));
+	cr_assert_eq(rc, 0, "config: %s", err);
+	tbl = srv_tables_build(cfg);
+	cr_assert_not_null(tbl);
+	as = addr_space_create(cfg, 1);
+	cr_assert_not_null(as);
+	p.as = as;
+	p.cfg = cfg;
+	p.capacity = 1024;
+	sh = shard_create(&p);
+	cr_assert_not_null(sh);
+	memset(ctr, 0, sizeof(ctr));
+}
+
+static void setup(void)
+{
+	setup_with("true", "198.18.0.100 - 198.18.0.109");
+}
+
+static void teardown(void)
+{
+	shard_free(sh);
+	addr_space_free(as);
+	srv_tables_free(tbl);
+	lw_config_free(cfg);
+}
+
+static struct dhcp4_msg msg(uint8_t type, unsigned client)
+{
+	struct dhcp4_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.op = BOOTP_REQUEST;
+	m.htype = 1;
+	m.hlen = 6;
+	m.xid = 0x12345678;
+	m.chaddr[0] = 0x02;
+	m.chaddr[4] = (uint8_t)(client >> 8);
+	m.chaddr[5] = (uint8_t)client;
+	m.msg_type = type;
+	return m;
+}
+
+static void want_ip(struct dhcp4_msg *m, uint32_t a)
+{
+	m->has |= DHCP4_HAS_REQUESTED_IP;
+	m->requested_ip = a;
+}
+
+static void server_id(struct dhcp4_msg *m, uint32_t a)
+{
+	m->has |= DHCP4_HAS_SERVER_ID;
+	m->server_id = a;
+}
+
+static int run(const struct dhcp4_msg *m, struct srv_reply *r)
+{
+	struct srv_ctx c = {.cfg = cfg, .tbl = tbl, .shard = sh, .now = now, .ctr = ctr};
+	struct srv_req rq = {.port = 0};
+
+	memset(r, 0, sizeof(*r));
+	memset(buf, 0xee, sizeof(buf));
+	return srv_process(&c, &rq, m, buf, sizeof(buf), r);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Option code in the reply (after the cookie), or NULL. */
+static const uint8_t *ropt(const struct srv_reply *r, uint8_t code, uint8_t *len)
+{
+	for (size_t i = DHCP4_OPT_OFFSET; i < r->len;) {
+		if (buf[i] == DHCP4_OPT_PAD) {
+			i++;
+			continue;
+		}
+		if (buf[i] == DHCP4_OPT_END || i + 1 >= r->len)
+			return NULL;
+		if (buf[i] == code) {
+			if (len)
+				*len = buf[i + 1];
+			return buf + i + 2;
+		}
+		i += 2 + buf[i + 1];
+	}
+	return NULL;
+}
+
+static uint32_t ropt32(const struct srv_reply *r, uint8_t code)
+{
+	uint8_t len = 0;
+	const uint8_t *p = ropt(r, code, &len);
+
+	cr_assert_not_null(p, "option %u missing", code);
+	cr_assert_eq(len, 4);
+	return be32(p);
+}
+
+static uint32_t yiaddr(void)
+{
+	return be32(buf + 16);
+}
+
+/* DISCOVER then REQUEST (SELECTING); returns the address ACKed. */
+static uint32_t dora(unsigned client)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, client);
+	struct srv_reply r;
+	uint32_t a;
+
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_OFFER);
+	a = yiaddr();
+	m = msg(DHCP4_REQUEST, client);
+	want_ip(&m, a);
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_eq(yiaddr(), a);
+	return a;
+}
+
+TestSuite(server, .init = setup, .fini = teardown);
+
+Test(server, discover_gets_an_offer_with_the_configured_options)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+	uint8_t len;
+	const uint8_t *p;
+
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_OFFER);
+	cr_assert_geq(r.len, BOOTP_MIN_LEN);
+	cr_assert_eq(buf[0], BOOTP_REPLY);
+	cr_assert_eq(be32(buf + 4), 0x12345678, "xid echoed");
+	cr_assert_eq(yiaddr(), A(198, 18, 0, 100));
+	cr_assert_eq(be32(buf + DHCP4_OPT_OFFSET - 4), DHCP4_COOKIE);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_SERVER_ID), SERVER);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_LEASE_TIME), 600);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_T1), 300);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_T2), 525);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_SUBNET_MASK), 0xffffff00);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_ROUTERS), A(198, 18, 0, 254));
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_DNS), A(198, 18, 0, 53), "global option inherited");
+	cr_assert_eq(ropt32(&r, 42), A(198, 18, 0, 123), "option by code");
+	p = ropt(&r, DHCP4_OPT_DOMAIN_NAME, &len);
+	cr_assert(p && len == 6 && memcmp(p, "t.test", 6) == 0);
+	cr_assert_eq(ropt(&r, DHCP4_OPT_MSG_TYPE, &len)[0], DHCP4_OFFER);
+	cr_assert_eq(r.dst, SRV_DST_CHADDR, "no flag, no address: unicast to chaddr/yiaddr");
+	cr_assert_eq(r.dst_ip, A(198, 18, 0, 100));
+	cr_assert_eq(r.dst_port, DHCP4_CLIENT_PORT);
+	cr_assert_eq(r.src_ip, SERVER);
+	cr_assert_eq(r.event_seq, 0, "offers are not persisted");
+}
+
+Test(server, parameter_request_list_is_honoured_in_order)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+	const uint8_t *p3, *p6;
+
+	m.has |= DHCP4_HAS_PRL;
+	m.prl_len = 3;
+	m.prl[0] = DHCP4_OPT_DNS;
+	m.prl[1] = DHCP4_OPT_ROUTERS;
+	m.prl[2] = 99; /* not configured */
+	cr_assert_eq(run(&m, &r), 1);
+	p3 = ropt(&r, DHCP4_OPT_ROUTERS, NULL);
+	p6 = ropt(&r, DHCP4_OPT_DNS, NULL);
+	cr_assert(p3 && p6);
+	cr_assert_lt(p6, p3, "DNS asked for first, sent first");
+	cr_assert_null(ropt(&r, 42, NULL), "not asked for");
+	cr_assert_null(ropt(&r, DHCP4_OPT_DOMAIN_NAME, NULL));
+	cr_assert_not_null(ropt(&r, DHCP4_OPT_SUBNET_MASK, NULL), "mask always");
+}
+
+Test(server, client_id_and_agent_info_are_echoed_agent_info_last)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+	uint8_t len;
+	const uint8_t *p;
+	static const uint8_t cid[] = {1, 2, 0, 0, 0, 0, 9};
+	static const uint8_t agent[] = {1, 3, 'a', 'b', 'c', 2, 2, 'x', 'y'};
+
+	m.has |= DHCP4_HAS_CLIENT_ID | DHCP4_HAS_AGENT_INFO;
+	memcpy(m.client_id, cid, sizeof(cid));
+	m.client_id_len = sizeof(cid);
+	memcpy(m.agent_info, agent, sizeof(agent));
+	m.agent_info_len = sizeof(agent);
+	m.giaddr = A(198, 18, 0, 9);
+	cr_assert_eq(run(&m, &r), 1);
+	p = ropt(&r, DHCP4_OPT_CLIENT_ID, &len);
+	cr_assert(p && len == sizeof(cid) && memcmp(p, cid, len) == 0);
+	p = ropt(&r, DHCP4_OPT_AGENT_INFO, &len);
+	cr_assert(p && len == sizeof(agent) && memcmp(p, agent, len) == 0);
+	cr_assert_eq(p[len], DHCP4_OPT_END, "82 is the last option");
+}
+
+Test(server, same_client_is_offered_the_same_address)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+
+	run(&m, &r);
+	cr_assert_eq(yiaddr(), A(198, 18, 0, 100));
+	run(&m, &r);
+	cr_assert_eq(yiaddr(), A(198, 18, 0, 100));
+	m = msg(DHCP4_DISCOVER, 2);
+	run(&m, &r);
+	cr_assert_eq(yiaddr(), A(198, 18, 0, 101));
+}
+
+Test(server, requested_address_offered_when_free)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+
+	want_ip(&m, A(198, 18, 0, 107));
+	run(&m, &r);
+	cr_assert_eq(yiaddr(), A(198, 18, 0, 107));
+	m = msg(DHCP4_DISCOVER, 2);
+	want_ip(&m, A(198, 18, 0, 107));
+	run(&m, &r);
+	cr_assert_neq(yiaddr(), A(198, 18, 0, 107), "taken: a new one instead");
+}
+
+Test(server, selecting_our_server_id_acks_and_commits_an_event)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+	struct lw_bind_event ev[4];
+
+	run(&m, &r);
+	m = msg(DHCP4_REQUEST, 1);
+	want_ip(&m, A(198, 18, 0, 100));
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_eq(r.event_seq, 1, "the ACK waits for event 1");
+	cr_assert_eq(shard_events_take(sh, ev, 4), 1);
+	cr_assert_eq(ev[0].state, LW_BIND_ACTIVE);
+	cr_assert_eq(ev[0].addr, A(198, 18, 0, 100));
+	cr_assert_eq(ev[0].end - ev[0].start, 600);
+}
+
+Test(server, selecting_another_server_drops_our_offer)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+	struct shard_stats st;
+
+	run(&m, &r);
+	shard_get_stats(sh, &st);
+	cr_assert_eq(st.free, 9);
+	m = msg(DHCP4_REQUEST, 1);
+	want_ip(&m, A(198, 18, 0, 100));
+	server_id(&m, A(198, 18, 0, 2));
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_NOT_FOR_US], 1);
+	shard_get_stats(sh, &st);
+	cr_assert_eq(st.free, 10, "the offered address is free again");
+	cr_assert_eq(st.leases, 0);
+}
+
+Test(server, init_reboot_acks_the_clients_address_and_naks_a_wrong_one)
+{
+	struct dhcp4_msg m;
+	struct srv_reply r;
+	uint32_t a = dora(1);
+
+	m = msg(DHCP4_REQUEST, 1);
+	want_ip(&m, a);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	/* wrong network */
+	m = msg(DHCP4_REQUEST, 1);
+	want_ip(&m, A(192, 0, 2, 50));
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_NAK);
+	cr_assert_eq(r.dst, SRV_DST_BROADCAST, "NAK to a direct client is broadcast");
+	cr_assert_null(ropt(&r, DHCP4_OPT_LEASE_TIME, NULL));
+	cr_assert_eq(yiaddr(), 0);
+	/* someone else's address */
+	m = msg(DHCP4_REQUEST, 2);
+	want_ip(&m, a);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_NAK);
+	/* not the address the client holds */
+	m = msg(DHCP4_REQUEST, 1);
+	want_ip(&m, A(198, 18, 0, 109));
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_NAK);
+}
+
+Test(server, not_authoritative_stays_silent_instead_of_nak)
+{
+	struct dhcp4_msg m;
+	struct srv_reply r;
+
+	teardown();
+	setup_with("false", "198.18.0.100 - 198.18.0.109");
+	m = msg(DHCP4_REQUEST, 1);
+	want_ip(&m, A(192, 0, 2, 50));
+	cr_assert_eq(run(&m, &r), 0, "no NAK");
+	cr_assert_eq(ctr[LW_CTR_DROP_NOT_FOR_US], 1);
+}
+
+Test(server, init_reboot_free_address_is_granted_again)
+{
+	struct dhcp4_msg m = msg(DHCP4_REQUEST, 1);
+	struct srv_reply r;
+
+	/* A client whose binding this server no longer has (restart). */
+	want_ip(&m, A(198, 18, 0, 104));
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_eq(yiaddr(), A(198, 18, 0, 104));
+}
+
+Test(server, renewing_and_rebinding_extend_the_lease_by_ciaddr)
+{
+	struct dhcp4_msg m;
+	struct srv_reply r;
+	uint32_t a = dora(1);
+
+	now += 300;
+	m = msg(DHCP4_REQUEST, 1);
+	m.ciaddr = a;
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_eq(yiaddr(), a);
+	cr_assert_eq(be32(buf + 12), a, "ciaddr echoed");
+	cr_assert_eq(r.dst, SRV_DST_UNICAST);
+	cr_assert_eq(r.dst_ip, a);
+	m.flags = BOOTP_FLAG_BROADCAST; /* REBINDING */
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_eq(r.dst, SRV_DST_UNICAST, "ciaddr set: unicast to it (RFC 2131 4.1)");
+	/* Someone renewing an address bound to another client. */
+	m = msg(DHCP4_REQUEST, 2);
+	m.ciaddr = a;
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_NAK);
+}
+
+Test(server, release_returns_the_address)
+{
+	struct dhcp4_msg m;
+	struct srv_reply r;
+	struct shard_stats st;
+	uint32_t a = dora(1);
+
+	m = msg(DHCP4_RELEASE, 1);
+	m.ciaddr = a;
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_LEASE_RELEASED], 1);
+	shard_get_stats(sh, &st);
+	cr_assert_eq(st.active, 0);
+	cr_assert_eq(st.free, 10);
+	/* Released again: nothing to release. */
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_LEASE_RELEASED], 1);
+	cr_assert_eq(ctr[LW_CTR_DROP_NO_BINDING], 1);
+	/* The same client comes back to the same address. */
+	cr_assert_eq(dora(1), a);
+}
+
+Test(server, decline_quarantines_then_reuses)
+{
+	struct dhcp4_msg m;
+	struct srv_reply r;
+	uint32_t a;
+
+	teardown();
+	setup_with("true", "198.18.0.100 - 198.18.0.100");
+	a = dora(1);
+	m = msg(DHCP4_DECLINE, 1);
+	want_ip(&m, a);
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_LEASE_DECLINED], 1);
+	m = msg(DHCP4_DISCOVER, 2);
+	cr_assert_eq(run(&m, &r), 0, "the only address is in probation");
+	cr_assert_eq(ctr[LW_CTR_DROP_POOL_EXHAUSTED], 1);
+	shard_housekeep(sh, now + 100, 64, ctr);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(yiaddr(), a);
+}
+
+Test(server, inform_gets_options_without_a_lease)
+{
+	struct dhcp4_msg m = msg(DHCP4_INFORM, 1);
+	struct srv_reply r;
+	struct shard_stats st;
+
+	m.ciaddr = A(198, 18, 0, 77);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_eq(yiaddr(), 0);
+	cr_assert_null(ropt(&r, DHCP4_OPT_LEASE_TIME, NULL), "RFC 2131 4.3.5: no lease time");
+	cr_assert_null(ropt(&r, DHCP4_OPT_T1, NULL));
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_ROUTERS), A(198, 18, 0, 254));
+	cr_assert_eq(r.dst, SRV_DST_UNICAST);
+	cr_assert_eq(r.dst_ip, A(198, 18, 0, 77));
+	shard_get_stats(sh, &st);
+	cr_assert_eq(st.leases, 0);
+}
+
+Test(server, reply_addressing_rfc2131_4_1)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+
+	m.flags = BOOTP_FLAG_BROADCAST;
+	run(&m, &r);
+	cr_assert_eq(r.dst, SRV_DST_BROADCAST);
+	cr_assert_eq(r.dst_ip, 0xffffffffu);
+	m.giaddr = A(198, 18, 1, 1);
+	run(&m, &r);
+	cr_assert_eq(r.dst, SRV_DST_UNICAST);
+	cr_assert_eq(r.dst_ip, A(198, 18, 1, 1));
+	cr_assert_eq(r.dst_port, DHCP4_SERVER_PORT, "to the relay's port 67");
+	/* A relayed NAK has the broadcast bit set for the relay. */
+	m = msg(DHCP4_REQUEST, 1);
+	m.giaddr = A(198, 18, 1, 1);
+	want_ip(&m, A(198, 18, 0, 5));
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_NAK);
+	cr_assert_eq(r.dst_ip, A(198, 18, 1, 1));
+	cr_assert(buf[10] & 0x80);
+}
+
+Test(server, subnet_selection_giaddr_link_selection_option_118)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+
+	m.giaddr = A(198, 18, 1, 1);
+	run(&m, &r);
+	cr_assert_eq(yiaddr(), A(198, 18, 1, 100), "relayed: giaddr's subnet");
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_ROUTERS), A(198, 18, 1, 1));
+	m = msg(DHCP4_DISCOVER, 2);
+	m.giaddr = A(198, 18, 1, 1);
+	m.has |= DHCP4_HAS_LINK_SELECTION;
+	m.link_selection = A(198, 18, 2, 0);
+	run(&m, &r);
+	cr_assert_eq(yiaddr(), A(198, 18, 2, 10), "RFC 3527 wins over giaddr");
+	m = msg(DHCP4_DISCOVER, 3);
+	m.has |= DHCP4_HAS_SUBNET_SELECTION | DHCP4_HAS_LINK_SELECTION;
+	m.link_selection = A(198, 18, 2, 0);
+	m.subnet_selection = A(198, 18, 1, 0);
+	run(&m, &r);
+	cr_assert_eq(yiaddr(), A(198, 18, 1, 101), "RFC 3011 wins over all");
+	m = msg(DHCP4_DISCOVER, 4);
+	m.giaddr = A(192, 0, 2, 1);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_NO_SUBNET], 1);
+}
+
+Test(server, reservation_by_mac_inside_the_pool_is_never_given_to_another)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 0xaa01);
+	struct srv_reply r;
+	unsigned seen = 0;
+
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(yiaddr(), A(198, 18, 0, 105));
+	m = msg(DHCP4_REQUEST, 0xaa01);
+	want_ip(&m, A(198, 18, 0, 105));
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	/* Everybody else: the 9 other addresses, never .105. */
+	for (unsigned c = 1; c <= 12; c++) {
+		m = msg(DHCP4_DISCOVER, c);
+		if (run(&m, &r) == 1) {
+			cr_assert_neq(yiaddr(), A(198, 18, 0, 105));
+			seen++;
+		}
+	}
+	cr_assert_eq(seen, 9);
+	m = msg(DHCP4_REQUEST, 50);
+	want_ip(&m, A(198, 18, 0, 105));
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_NAK, "asking for a reserved address");
+}
+
+Test(server, reservation_by_client_id_outside_the_pool)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 7);
+	struct srv_reply r;
+	static const uint8_t cid[] = {0xff, 0, 0, 0, 1};
+
+	m.has |= DHCP4_HAS_CLIENT_ID;
+	memcpy(m.client_id, cid, sizeof(cid));
+	m.client_id_len = sizeof(cid);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(yiaddr(), A(198, 18, 0, 250));
+	m.msg_type = DHCP4_REQUEST;
+	want_ip(&m, A(198, 18, 0, 250));
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_gt(r.event_seq, 0);
+}
+
+Test(server, lease_time_is_the_clients_request_within_min_and_max)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+
+	m.has |= DHCP4_HAS_LEASE_TIME;
+	m.lease_time = 900;
+	run(&m, &r);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_LEASE_TIME), 900);
+	m.lease_time = 5;
+	run(&m, &r);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_LEASE_TIME), 60);
+	m.lease_time = 99999;
+	run(&m, &r);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_LEASE_TIME), 1200);
+}
+
+Test(server, pool_exhaustion_is_counted)
+{
+	struct dhcp4_msg m;
+	struct srv_reply r;
+
+	for (unsigned c = 1; c <= 10; c++)
+		dora(c);
+	m = msg(DHCP4_DISCOVER, 11);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_POOL_EXHAUSTED], 1);
+	/* Leases expire: the pool refills from housekeeping. */
+	shard_housekeep(sh, now + 601, 2048, ctr);
+	cr_assert_eq(ctr[LW_CTR_LEASE_EXPIRED], 10);
+	cr_assert_eq(run(&m, &r), 1);
+}
+
+Test(server, request_without_address_is_refused)
+{
+	struct dhcp4_msg m = msg(DHCP4_REQUEST, 1);
+	struct srv_reply r;
+
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_BAD_REQUEST], 1);
+	m = msg(DHCP4_DECLINE, 1);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_BAD_REQUEST], 2);
+}
+
+Test(server, small_max_message_size_keeps_the_reply_valid)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+
+	m.has |= DHCP4_HAS_MAX_MSG_SIZE;
+	m.max_msg_size = 576;
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_leq(r.len, 576 - 28);
+	cr_assert_not_null(ropt(&r, DHCP4_OPT_SERVER_ID, NULL));
+}
