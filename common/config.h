@@ -16,14 +16,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define LW_MAX_PORTS      16
-#define LW_MAX_ROUTES     64   /* per port */
-#define LW_MAX_SUBNETS    4096
-#define LW_MAX_POOLS      8192 /* in all subnets together */
-#define LW_MAX_OPTIONS    64   /* per subnet, after merging global ones */
-#define LW_MAX_EAL_ARGS   64
-#define LW_NAME_LEN       32
-#define LW_DEVICE_LEN     256
+#define LW_MAX_PORTS	16
+#define LW_MAX_ROUTES	64 /* per port */
+#define LW_MAX_SUBNETS	4096
+#define LW_MAX_POOLS	8192 /* in all subnets together */
+#define LW_MAX_OPTIONS	64   /* per subnet, after merging global ones */
+#define LW_MAX_EAL_ARGS 64
+#define LW_NAME_LEN	32
+#define LW_DEVICE_LEN	256
 
 struct lw_route {
 	uint32_t prefix;
@@ -34,9 +34,9 @@ struct lw_route {
 struct lw_port_conf {
 	char name[LW_NAME_LEN];
 	char device[LW_DEVICE_LEN]; /* a vdev string ("net_af_packet0,iface=x") or a PCI address */
-	uint32_t addr;              /* the server's address on this port: server identifier */
+	uint32_t addr;		    /* the server's address on this port: server identifier */
 	uint8_t plen;
-	uint16_t mtu;               /* 0 = the port's default */
+	uint16_t mtu; /* 0 = the port's default */
 	unsigned n_routes;
 	struct lw_route routes[LW_MAX_ROUTES];
 };
@@ -62,13 +62,13 @@ struct lw_reservation {
 };
 
 struct lw_pool_conf {
-	uint32_t start; /* first address, inclusive */
-	uint32_t end;   /* last address, inclusive */
+	uint32_t start;	 /* first address, inclusive */
+	uint32_t end;	 /* last address, inclusive */
 	unsigned subnet; /* index of its subnet in lw_config.subnets */
 };
 
 struct lw_subnet_conf {
-	uint32_t net;   /* network address (host bits zero) */
+	uint32_t net; /* network address (host bits zero) */
 	uint8_t plen;
 	uint32_t mask;
 	bool authoritative;
@@ -97,8 +97,8 @@ struct lw_config {
 	/* dataplane { } */
 	int eal_argc;
 	char *eal_argv[LW_MAX_EAL_ARGS]; /* eal_argv[0] is the program name */
-	unsigned mbufs;                  /* mbufs in the pool, per port */
-	unsigned max_leases;             /* lease slots per worker shard */
+	unsigned mbufs;			 /* mbufs in the pool, per port */
+	unsigned max_leases;		 /* lease slots per worker shard */
 
 	/* server { } : defaults that subnets inherit */
 	bool authoritative;
@@ -106,7 +106,7 @@ struct lw_config {
 	uint32_t min_lease_time;
 	uint32_t max_lease_time;
 	uint32_t decline_probation; /* seconds a declined address stays out; default 86400 */
-	uint32_t offer_hold;        /* seconds an OFFERed address stays held for its client */
+	uint32_t offer_hold;	    /* seconds an OFFERed address stays held for its client */
 
 	unsigned n_ports;
 	struct lw_port_conf ports[LW_MAX_PORTS];
@@ -114,20 +114,22 @@ struct lw_config {
 	unsigned n_subnets;
 	struct lw_subnet_conf *subnets; /* sorted by net, non-overlapping */
 	unsigned n_pools;
-	struct lw_pool_conf *pools;     /* pools of subnet 0, then subnet 1, ... */
+	/* pools of subnet 0, then subnet 1, ...; within a subnet by start, disjoint */
+	struct lw_pool_conf *pools;
 };
 
 /*
  * Loads and validates path. On success returns 0 and *out (free with
  * lw_config_free). On failure returns a negative code and writes one line,
  * "FILE:LINE: key: what was expected", into err (errlen bytes); nothing is
- * allocated then.
+ * allocated then and *out is left as it was. Return codes: LW_E_CONFIG for
+ * anything wrong in the text, -errno when the file cannot be read, -ENOMEM.
  */
 int lw_config_load(const char *path, struct lw_config **out, char *err, size_t errlen);
 
 /* Same, from text in memory; name is used in messages in place of a file name. */
-int lw_config_load_string(const char *text, const char *name, struct lw_config **out, char *err,
-	size_t errlen);
+int lw_config_load_string(
+	const char *text, const char *name, struct lw_config **out, char *err, size_t errlen);
 
 void lw_config_free(struct lw_config *cfg);
 
@@ -139,5 +141,68 @@ int lw_config_pool_for(const struct lw_config *cfg, const struct lw_subnet_conf 
 
 /* Writes a human summary of cfg (used by --check -v). */
 void lw_config_dump(const struct lw_config *cfg, FILE *f);
+
+/*
+ * DHCP option names, types and encoding (options.c). The loader uses them;
+ * they take plain values, not libconfig settings, so that code without
+ * libconfig (a CLI printing a subnet's options) names and formats options
+ * the same way. All functions are reentrant.
+ */
+enum lw_opt_type {
+	LW_OPT_IP,  /* one IPv4 address */
+	LW_OPT_IPS, /* one or more IPv4 addresses */
+	LW_OPT_U8,
+	LW_OPT_U16,
+	LW_OPT_U32,
+	LW_OPT_I32,
+	LW_OPT_BOOL,	/* one byte, 0 or 1 */
+	LW_OPT_STRING,	/* text bytes, no terminator */
+	LW_OPT_HEX,	/* raw bytes, written "01:02:ab" */
+	LW_OPT_DOMAINS, /* domain names in RFC 1035 label form (RFC 3397), not compressed */
+	LW_OPT_TYPE_COUNT,
+};
+
+/* A standard option the configuration may name. */
+struct lw_opt_def {
+	uint8_t code;
+	uint8_t type; /* enum lw_opt_type */
+	const char *name;
+};
+
+/* One scalar of an option's value as written in the configuration. */
+enum lw_opt_val_kind {
+	LW_OPT_VAL_INT,
+	LW_OPT_VAL_BOOL,
+	LW_OPT_VAL_STR,
+	LW_OPT_VAL_OTHER, /* anything else; s describes it ("a group") */
+};
+
+struct lw_opt_val {
+	uint8_t kind;  /* enum lw_opt_val_kind */
+	int64_t i;     /* INT and BOOL */
+	const char *s; /* STR and OTHER */
+};
+
+/* Name of a type as written in the configuration ("ips"), "?" if unknown. */
+const char *lw_opt_type_name(enum lw_opt_type t);
+/* Type for a name, or -EINVAL. */
+int lw_opt_type_by_name(const char *name);
+/* Standard option by name or code, or NULL. */
+const struct lw_opt_def *lw_opt_def_by_name(const char *name);
+const struct lw_opt_def *lw_opt_def_by_code(unsigned code);
+/* Why code cannot be configured (the server manages it), or NULL if it can. */
+const char *lw_opt_reserved(unsigned code);
+
+/*
+ * Encodes the n values v (list: they were written as a list) as option code
+ * of type t into out. Returns 0, or LW_E_CONFIG with one line in why
+ * ("expected ..., got ...") and *bad set to the index of the offending
+ * value, or -1 when the value as a whole is wrong (count, total length).
+ */
+int lw_opt_encode(unsigned code, enum lw_opt_type t, const struct lw_opt_val *v, unsigned n,
+	bool list, struct lw_opt *out, int *bad, char *why, size_t whylen);
+
+/* Writes o as text ("10.0.0.1, 10.0.0.2", "\"x.test\"", "01:ab") into buf; returns buf. */
+char *lw_opt_format(const struct lw_opt *o, char *buf, size_t len);
 
 #endif

@@ -1,7 +1,38 @@
 /* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * DHCPv4 request parser and reply builder (contract in dhcp4.h).
+ *
+ * Choices where the RFCs leave room, all on the side of accepting what real
+ * clients send while never reading past a field:
+ *  - An options area that ends without END is accepted. RFC 2131 4.1 requires
+ *    END, but clients and relays that stop at the end of the buffer are common
+ *    and nothing is ambiguous once the field's end is reached.
+ *  - Bytes after END are ignored unread (they are padding).
+ *  - A fixed-size option must have its exact size in every occurrence; when it
+ *    appears more than once the last occurrence wins. RFC 3396 would allow a
+ *    4-byte option split in two pieces, no client does that, and checking each
+ *    piece keeps the parser free of per-code buffers.
+ *  - Only 55, 61 and 82 are joined across occurrences (RFC 3396),
+ *    because those are the variable options the server keeps.
+ *  - A client identifier shorter than 2 bytes is rejected (LW_E_OPTSIZE):
+ *    RFC 2132 9.14 sets that minimum, and an empty identifier would make
+ *    every such client the same client.
+ */
 #include <string.h>
 
 #include "dhcp4.h"
+#include "lw_err.h"
+
+/* Which field an option is read from (RFC 2131 4.1, RFC 3396). */
+enum dhcp4_area {
+	AREA_OPTIONS,
+	AREA_FILE,
+	AREA_SNAME,
+};
+
+/* Option 52 values (RFC 2132 9.3): which of file/sname carry options. */
+#define OVERLOAD_FILE  1
+#define OVERLOAD_SNAME 2
 
 const char *dhcp4_type_name(int type)
 {
@@ -21,22 +52,133 @@ const char *dhcp4_type_name(int type)
 	return names[type];
 }
 
-/* Appends an occurrence of a variable option to its copy (RFC 3396 concatenation). */
-static int append(uint8_t *dst, uint8_t *dst_len, const uint8_t *src, uint8_t len)
+/*
+ * Appends one occurrence of a variable option to what earlier occurrences
+ * left (RFC 3396: the pieces are joined in the order they appear).
+ */
+static int append(uint8_t *dst, uint8_t *dst_len, struct lw_rcur *c, uint8_t len)
 {
-	if ((unsigned)*dst_len + len > 255)
+	unsigned have = *dst_len;
+
+	if (have + len > 255)
 		return LW_E_TOOLONG;
-	memcpy(dst + *dst_len, src, len);
-	*dst_len = (uint8_t)(*dst_len + len);
+	lw_rcur_bytes(c, dst + have, len);
+	*dst_len = (uint8_t)(have + len);
 	return 0;
 }
 
-static inline uint32_t get32(const uint8_t *p)
+/* Reads a 4-byte address or count; the caller has checked the room. */
+static int fixed_u32(struct lw_rcur *c, uint8_t len, uint32_t *v)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	if (len != 4)
+		return LW_E_OPTSIZE;
+	*v = lw_rcur_u32(c);
+	return 0;
 }
 
-/* Sub-options of 82 (RFC 3046 2.0): code, length, value; only link selection is read. */
+static int parse_overload(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t len,
+	enum dhcp4_area area)
+{
+	uint8_t v;
+
+	/* RFC 2131 4.1: option 52 is only meaningful in the options field. */
+	if (area != AREA_OPTIONS || (m->has & DHCP4_HAS_OVERLOAD))
+		return LW_E_OVERLOAD;
+	if (len != 1)
+		return LW_E_OPTSIZE;
+	v = lw_rcur_u8(c);
+	if (v < 1 || v > 3)
+		return LW_E_OVERLOAD;
+	m->overload = v;
+	m->has |= DHCP4_HAS_OVERLOAD;
+	return 0;
+}
+
+/* One option whose len payload bytes are known to be in c. */
+static int parse_option(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t code, uint8_t len,
+	enum dhcp4_area area)
+{
+	int rc = 0;
+
+	switch (code) {
+	case DHCP4_OPT_REQUESTED_IP:
+		rc = fixed_u32(c, len, &m->requested_ip);
+		m->has |= DHCP4_HAS_REQUESTED_IP;
+		break;
+	case DHCP4_OPT_LEASE_TIME:
+		rc = fixed_u32(c, len, &m->lease_time);
+		m->has |= DHCP4_HAS_LEASE_TIME;
+		break;
+	case DHCP4_OPT_SERVER_ID:
+		rc = fixed_u32(c, len, &m->server_id);
+		m->has |= DHCP4_HAS_SERVER_ID;
+		break;
+	case DHCP4_OPT_SUBNET_SELECTION:
+		rc = fixed_u32(c, len, &m->subnet_selection);
+		m->has |= DHCP4_HAS_SUBNET_SELECTION;
+		break;
+	case DHCP4_OPT_OVERLOAD:
+		rc = parse_overload(m, c, len, area);
+		break;
+	case DHCP4_OPT_MSG_TYPE:
+		if (len != 1)
+			return LW_E_OPTSIZE;
+		m->msg_type = lw_rcur_u8(c);
+		break;
+	case DHCP4_OPT_MAX_MSG_SIZE:
+		if (len != 2)
+			return LW_E_OPTSIZE;
+		m->max_msg_size = lw_rcur_u16(c);
+		m->has |= DHCP4_HAS_MAX_MSG_SIZE;
+		break;
+	case DHCP4_OPT_PRL:
+		rc = append(m->prl, &m->prl_len, c, len);
+		m->has |= DHCP4_HAS_PRL;
+		break;
+	case DHCP4_OPT_CLIENT_ID:
+		rc = append(m->client_id, &m->client_id_len, c, len);
+		m->has |= DHCP4_HAS_CLIENT_ID;
+		break;
+	case DHCP4_OPT_AGENT_INFO:
+		rc = append(m->agent_info, &m->agent_info_len, c, len);
+		m->has |= DHCP4_HAS_AGENT_INFO;
+		break;
+	default:
+		lw_rcur_skip(c, len);
+		break;
+	}
+	return rc;
+}
+
+/*
+ * Walks one options area (the options field, or file/sname when overloaded):
+ * RFC 2132 section 2 TLVs, with PAD (no length byte) and END.
+ */
+static int parse_area(struct dhcp4_msg *m, struct lw_rcur *c, enum dhcp4_area area)
+{
+	while (lw_rcur_left(c) > 0) {
+		uint8_t code = lw_rcur_u8(c);
+		uint8_t len;
+		int rc;
+
+		if (code == DHCP4_OPT_PAD)
+			continue;
+		if (code == DHCP4_OPT_END)
+			return 0;
+		len = lw_rcur_u8(c);
+		if (c->err || lw_rcur_left(c) < len)
+			return LW_E_OPTLEN;
+		rc = parse_option(m, c, code, len, area);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * RFC 3046 2.0: option 82 is a list of sub-option TLVs without PAD or END.
+ * Only RFC 3527 link selection is read; the whole payload is echoed as is.
+ */
 static int parse_agent_info(struct dhcp4_msg *m)
 {
 	struct lw_rcur c;
@@ -45,113 +187,27 @@ static int parse_agent_info(struct dhcp4_msg *m)
 	while (lw_rcur_left(&c) > 0) {
 		uint8_t code = lw_rcur_u8(&c);
 		uint8_t len = lw_rcur_u8(&c);
-		const uint8_t *v = lw_rcur_take(&c, len);
 
-		if (c.err)
+		if (c.err || lw_rcur_left(&c) < len)
 			return LW_E_OPTLEN;
-		if (code == DHCP4_AGENT_LINK_SELECTION) {
-			if (len != 4)
-				return LW_E_OPTSIZE;
-			m->link_selection = get32(v);
-			m->has |= DHCP4_HAS_LINK_SELECTION;
-		}
-	}
-	return 0;
-}
-
-/* Which options have a fixed size, and what it is (0 = any). */
-static const uint8_t fixed_size[256] = {
-	[DHCP4_OPT_REQUESTED_IP] = 4, [DHCP4_OPT_LEASE_TIME] = 4, [DHCP4_OPT_OVERLOAD] = 1,
-	[DHCP4_OPT_MSG_TYPE] = 1, [DHCP4_OPT_SERVER_ID] = 4, [DHCP4_OPT_MAX_MSG_SIZE] = 2,
-	[DHCP4_OPT_SUBNET_SELECTION] = 4,
-};
-
-enum area { AREA_OPTIONS, AREA_FILE, AREA_SNAME };
-
-/*
- * Walks one option area. PAD is skipped; END closes the area. An area that
- * runs out without END is accepted: padding clients that stop at the end of
- * the packet are common, and nothing is lost by it.
- */
-static int parse_area(struct dhcp4_msg *m, const uint8_t *p, size_t len, enum area area)
-{
-	struct lw_rcur c;
-	int rc;
-
-	lw_rcur_init(&c, p, len);
-	while (lw_rcur_left(&c) > 0) {
-		uint8_t code = lw_rcur_u8(&c), olen;
-		const uint8_t *v;
-
-		if (code == DHCP4_OPT_PAD)
+		if (code != DHCP4_AGENT_LINK_SELECTION) {
+			lw_rcur_skip(&c, len);
 			continue;
-		if (code == DHCP4_OPT_END)
-			return 0;
-		olen = lw_rcur_u8(&c);
-		v = lw_rcur_take(&c, olen);
-		if (c.err)
-			return LW_E_OPTLEN;
-		if (fixed_size[code] && olen != fixed_size[code])
-			return LW_E_OPTSIZE;
-
-		switch (code) {
-		case DHCP4_OPT_MSG_TYPE:
-			m->msg_type = v[0];
-			break;
-		case DHCP4_OPT_REQUESTED_IP:
-			m->requested_ip = get32(v);
-			m->has |= DHCP4_HAS_REQUESTED_IP;
-			break;
-		case DHCP4_OPT_LEASE_TIME:
-			m->lease_time = get32(v);
-			m->has |= DHCP4_HAS_LEASE_TIME;
-			break;
-		case DHCP4_OPT_SERVER_ID:
-			m->server_id = get32(v);
-			m->has |= DHCP4_HAS_SERVER_ID;
-			break;
-		case DHCP4_OPT_MAX_MSG_SIZE:
-			m->max_msg_size = (uint16_t)(v[0] << 8 | v[1]);
-			m->has |= DHCP4_HAS_MAX_MSG_SIZE;
-			break;
-		case DHCP4_OPT_SUBNET_SELECTION:
-			m->subnet_selection = get32(v);
-			m->has |= DHCP4_HAS_SUBNET_SELECTION;
-			break;
-		case DHCP4_OPT_OVERLOAD:
-			/* RFC 2132 9.3: only in the options field, once, value 1..3. */
-			if (area != AREA_OPTIONS || (m->has & DHCP4_HAS_OVERLOAD) || v[0] < 1 ||
-				v[0] > 3)
-				return LW_E_OVERLOAD;
-			m->overload = v[0];
-			m->has |= DHCP4_HAS_OVERLOAD;
-			break;
-		case DHCP4_OPT_CLIENT_ID:
-			if ((rc = append(m->client_id, &m->client_id_len, v, olen)) < 0)
-				return rc;
-			m->has |= DHCP4_HAS_CLIENT_ID;
-			break;
-		case DHCP4_OPT_PRL:
-			if ((rc = append(m->prl, &m->prl_len, v, olen)) < 0)
-				return rc;
-			m->has |= DHCP4_HAS_PRL;
-			break;
-		case DHCP4_OPT_AGENT_INFO:
-			if ((rc = append(m->agent_info, &m->agent_info_len, v, olen)) < 0)
-				return rc;
-			m->has |= DHCP4_HAS_AGENT_INFO;
-			break;
-		default:
-			break;
 		}
+		/* RFC 3527 3: the sub-option holds exactly one IPv4 address. */
+		if (len != 4)
+			return LW_E_OPTSIZE;
+		m->link_selection = lw_rcur_u32(&c);
+		m->has |= DHCP4_HAS_LINK_SELECTION;
 	}
 	return 0;
 }
 
 int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 {
-	struct lw_rcur c;
-	const uint8_t *chaddr;
+	const uint8_t *sname, *file;
+	struct lw_rcur c, f;
+	uint32_t cookie;
 	int rc;
 
 	lw_rcur_init(&c, buf, len);
@@ -166,33 +222,56 @@ int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 	m->yiaddr = lw_rcur_u32(&c);
 	m->siaddr = lw_rcur_u32(&c);
 	m->giaddr = lw_rcur_u32(&c);
-	chaddr = lw_rcur_take(&c, 16);
-	lw_rcur_skip(&c, BOOTP_SNAME_LEN + BOOTP_FILE_LEN);
-	if (c.err || len < DHCP4_OPT_OFFSET)
+	lw_rcur_bytes(&c, m->chaddr, sizeof(m->chaddr));
+	sname = lw_rcur_take(&c, BOOTP_SNAME_LEN);
+	file = lw_rcur_take(&c, BOOTP_FILE_LEN);
+	cookie = lw_rcur_u32(&c);
+	if (c.err)
 		return LW_E_TRUNC;
 	if (m->op != BOOTP_REQUEST)
 		return LW_E_OP;
-	if (m->hlen > 16)
+	if (m->hlen > sizeof(m->chaddr))
 		return LW_E_HLEN;
-	if (lw_rcur_u32(&c) != DHCP4_COOKIE)
+	if (cookie != DHCP4_COOKIE)
 		return LW_E_COOKIE;
-	memcpy(m->chaddr, chaddr, 16);
 
+	/*
+	 * Only what the has-bits do not cover needs a value: the struct is
+	 * ~800 bytes and this runs once per packet.
+	 */
 	m->msg_type = 0;
 	m->overload = 0;
 	m->has = 0;
-	m->client_id_len = m->prl_len = m->agent_info_len = 0;
+	m->client_id_len = 0;
+	m->prl_len = 0;
+	m->agent_info_len = 0;
 
-	/* RFC 3396 section 7: options, then file, then sname. */
-	rc = parse_area(m, buf + DHCP4_OPT_OFFSET, len - DHCP4_OPT_OFFSET, AREA_OPTIONS);
-	if (rc == 0 && (m->overload & 1))
-		rc = parse_area(m, buf + BOOTP_FILE_OFF, BOOTP_FILE_LEN, AREA_FILE);
-	if (rc == 0 && (m->overload & 2))
-		rc = parse_area(m, buf + BOOTP_SNAME_OFF, BOOTP_SNAME_LEN, AREA_SNAME);
-	if (rc == 0 && (m->has & DHCP4_HAS_AGENT_INFO))
-		rc = parse_agent_info(m);
+	/* RFC 2131 4.1: options field first (it holds 52), then file, then sname. */
+	rc = parse_area(m, &c, AREA_OPTIONS);
 	if (rc < 0)
 		return rc;
+	if (m->overload & OVERLOAD_FILE) {
+		lw_rcur_init(&f, file, BOOTP_FILE_LEN);
+		rc = parse_area(m, &f, AREA_FILE);
+		if (rc < 0)
+			return rc;
+	}
+	if (m->overload & OVERLOAD_SNAME) {
+		lw_rcur_init(&f, sname, BOOTP_SNAME_LEN);
+		rc = parse_area(m, &f, AREA_SNAME);
+		if (rc < 0)
+			return rc;
+	}
+
+	/* RFC 3396: joined options are interpreted only once whole. */
+	if (m->has & DHCP4_HAS_AGENT_INFO) {
+		rc = parse_agent_info(m);
+		if (rc < 0)
+			return rc;
+	}
+	if ((m->has & DHCP4_HAS_CLIENT_ID) && m->client_id_len < 2)
+		return LW_E_OPTSIZE;
+	/* RFC 2132 9.6: 53 tells DHCP from BOOTP; 0 is no message type at all. */
 	if (m->msg_type == 0)
 		return LW_E_NOTYPE;
 	return 0;
@@ -208,42 +287,51 @@ bool dhcp4_prl_has(const struct dhcp4_msg *m, uint8_t code)
 void dhcp4_reply_header(struct lw_wcur *w, const struct dhcp4_msg *req, uint8_t msg_type,
 	uint32_t yiaddr, uint32_t siaddr)
 {
-	uint8_t type = msg_type;
-
+	/* RFC 2131 4.3.1 table 3: what a server reply echoes from the request. */
 	lw_wcur_u8(w, BOOTP_REPLY);
 	lw_wcur_u8(w, req->htype);
 	lw_wcur_u8(w, req->hlen);
-	lw_wcur_u8(w, 0);
+	lw_wcur_u8(w, 0); /* hops */
 	lw_wcur_u32(w, req->xid);
-	lw_wcur_u16(w, 0);
+	lw_wcur_u16(w, 0); /* secs */
 	lw_wcur_u16(w, req->flags);
 	lw_wcur_u32(w, req->ciaddr);
 	lw_wcur_u32(w, yiaddr);
 	lw_wcur_u32(w, siaddr);
 	lw_wcur_u32(w, req->giaddr);
-	lw_wcur_bytes(w, req->chaddr, 16);
+	lw_wcur_bytes(w, req->chaddr, sizeof(req->chaddr));
 	lw_wcur_zero(w, BOOTP_SNAME_LEN + BOOTP_FILE_LEN);
 	lw_wcur_u32(w, DHCP4_COOKIE);
-	dhcp4_put_opt(w, DHCP4_OPT_MSG_TYPE, &type, 1);
+	lw_wcur_u8(w, DHCP4_OPT_MSG_TYPE);
+	lw_wcur_u8(w, 1);
+	lw_wcur_u8(w, msg_type);
 }
 
 void dhcp4_put_opt(struct lw_wcur *w, uint8_t code, const void *data, uint8_t len)
 {
-	uint8_t *p = lw_wcur_reserve(w, 2u + len);
+	/* Reserved as one block so that an overflow never leaves half a TLV. */
+	uint8_t *b = lw_wcur_reserve(w, 2u + len);
 
-	if (p == NULL)
+	if (!b)
 		return;
-	p[0] = code;
-	p[1] = len;
+	b[0] = code;
+	b[1] = len;
 	if (len)
-		memcpy(p + 2, data, len);
+		memcpy(b + 2, data, len);
 }
 
 void dhcp4_put_opt_u32(struct lw_wcur *w, uint8_t code, uint32_t v)
 {
-	uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+	uint8_t *b = lw_wcur_reserve(w, 6);
 
-	dhcp4_put_opt(w, code, b, 4);
+	if (!b)
+		return;
+	b[0] = code;
+	b[1] = 4;
+	b[2] = (uint8_t)(v >> 24);
+	b[3] = (uint8_t)(v >> 16);
+	b[4] = (uint8_t)(v >> 8);
+	b[5] = (uint8_t)v;
 }
 
 int dhcp4_reply_finish(struct lw_wcur *w)
@@ -252,7 +340,10 @@ int dhcp4_reply_finish(struct lw_wcur *w)
 
 	lw_wcur_u8(w, DHCP4_OPT_END);
 	len = lw_wcur_len(w);
-	if (!w->err && len < BOOTP_MIN_LEN)
+	/* RFC 1542 2.1: some relays drop BOOTP messages under 300 bytes. */
+	if (len < BOOTP_MIN_LEN)
 		lw_wcur_zero(w, BOOTP_MIN_LEN - len);
-	return w->err ? w->err : (int)lw_wcur_len(w);
+	if (w->err)
+		return w->err;
+	return (int)lw_wcur_len(w);
 }

@@ -1,1 +1,430 @@
-int main(void){return 0;}
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * leasewire-dataplane: the DPDK process. Loads the configuration, starts
+ * EAL with the configured arguments plus one device argument per port, sets
+ * up ports, shards and rings, runs one worker per lcore beyond the main one
+ * and keeps the main lcore for signals and statistics.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "common/config.h"
+#include "port.h"
+#include "server.h"
+#include "shard.h"
+#include "stats.h"
+#include "worker.h"
+
+#define PROG          "leasewire-dataplane"
+#define EAL_ARGV_MAX  (LW_MAX_EAL_ARGS + 2 * LW_MAX_PORTS + 2)
+#define MAX_LCORE_IDS 1024
+#define TICK_NS       50000000L /* main lcore: 50 ms between looks at the signal flags */
+
+static volatile sig_atomic_t sig_quit, sig_dump, sig_hup;
+static struct lw_dp dp;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " -c FILE [--check] [--log-leases] [-h]\n"
+		"  -c, --config FILE  configuration file (libconfig)\n"
+		"      --check        validate the configuration and exit (no EAL, no ports)\n"
+		"      --log-leases   print one 'lease-log' line per reply and per binding event\n"
+		"  -h, --help         this text\n"
+		"Signals: SIGUSR1 prints the counters, SIGINT/SIGTERM stop.\n");
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		sig_dump = 1;
+	else if (sig == SIGHUP)
+		sig_hup = 1;
+	else
+		sig_quit = 1;
+}
+
+static uint64_t pool_addresses(const struct lw_config *cfg)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < cfg->n_pools; i++)
+		n += (uint64_t)cfg->pools[i].end - cfg->pools[i].start + 1;
+	return n;
+}
+
+/* --check: what the dataplane would build, without EAL (like `dhcpd -t`). */
+static int check_config(const char *path, struct lw_config *cfg)
+{
+	struct srv_tables *t;
+	struct addr_space *as;
+
+	t = srv_tables_build(cfg);
+	if (t == NULL) {
+		fprintf(stderr, "%s: cannot build the server tables: %s\n", path, strerror(errno));
+		return 1;
+	}
+	as = addr_space_create(cfg, 1);
+	if (as == NULL) {
+		fprintf(stderr, "%s: pools: cannot build the address tables: %s\n", path, strerror(errno));
+		srv_tables_free(t);
+		return 1;
+	}
+	printf("%s: configuration OK (%u ports, %u subnets, %u pools, %" PRIu64 " addresses)\n", path,
+		cfg->n_ports, cfg->n_subnets, cfg->n_pools, pool_addresses(cfg));
+	addr_space_free(as);
+	srv_tables_free(t);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* How many lcores EAL will have, from its arguments, before it starts: the
+ * af_packet queue count must be in the --vdev string. */
+
+static int mark_range(const char **pp, uint8_t *set)
+{
+	char *e;
+	unsigned long a = strtoul(*pp, &e, 10), b = a;
+
+	if (e == *pp)
+		return -1;
+	if (*e == '-') {
+		const char *s = e + 1;
+
+		b = strtoul(s, &e, 10);
+		if (e == s || b < a)
+			return -1;
+	}
+	for (unsigned long i = a; i <= b && i < MAX_LCORE_IDS; i++)
+		set[i] = 1;
+	*pp = e;
+	return 0;
+}
+
+/* "-l 0-3,5" and "--lcores (0-1)@0,2@1": counts the lcore ids, skips CPU sets. */
+static int count_lcore_list(const char *s)
+{
+	uint8_t set[MAX_LCORE_IDS] = {0};
+	int n = 0;
+
+	while (*s) {
+		if (*s == '(') {
+			s++;
+			while (*s != ')') {
+				if (mark_range(&s, set) < 0)
+					return -1;
+				if (*s == ',')
+					s++;
+				else if (*s != ')')
+					return -1;
+			}
+			s++;
+		} else if (mark_range(&s, set) < 0) {
+			return -1;
+		}
+		if (*s == '@') {
+			s++;
+			if (*s == '(') {
+				s = strchr(s, ')');
+				if (s == NULL)
+					return -1;
+				s++;
+			} else {
+				s += strspn(s, "0123456789-");
+			}
+		}
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return -1;
+	}
+	for (int i = 0; i < MAX_LCORE_IDS; i++)
+		n += set[i];
+	return n;
+}
+
+static int count_mask(const char *s)
+{
+	int n = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; *s; s++) {
+		char d[2] = {*s, 0};
+		char *e;
+		unsigned long v = strtoul(d, &e, 16);
+
+		if (*e)
+			return -1;
+		n += __builtin_popcountl(v);
+	}
+	return n;
+}
+
+static int predict_lcores(const struct lw_config *cfg)
+{
+	const char *list = NULL, *mask = NULL;
+	cpu_set_t cpus;
+
+	for (int i = 1; i < cfg->eal_argc; i++) {
+		const char *a = cfg->eal_argv[i];
+		const char *next = i + 1 < cfg->eal_argc ? cfg->eal_argv[i + 1] : "";
+
+		if (strcmp(a, "-l") == 0 || strcmp(a, "--lcores") == 0)
+			list = next, mask = NULL;
+		else if (strncmp(a, "--lcores=", 9) == 0)
+			list = a + 9, mask = NULL;
+		else if (a[0] == '-' && a[1] == 'l' && a[2])
+			list = a + 2, mask = NULL;
+		else if (strcmp(a, "-c") == 0)
+			mask = next, list = NULL;
+		else if (a[0] == '-' && a[1] == 'c' && a[2])
+			mask = a + 2, list = NULL;
+	}
+	if (list)
+		return count_lcore_list(list);
+	if (mask)
+		return count_mask(mask);
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		return CPU_COUNT(&cpus);
+	return -1;
+}
+
+static int build_eal_argv(const struct lw_config *cfg, const char *prog, unsigned n_workers,
+	char **argv)
+{
+	int argc = 0;
+
+	argv[argc++] = strdup(cfg->eal_argc > 0 ? cfg->eal_argv[0] : prog);
+	for (int i = 1; i < cfg->eal_argc && argc < EAL_ARGV_MAX - 1; i++)
+		argv[argc++] = strdup(cfg->eal_argv[i]);
+	for (int i = 0; i < argc; i++)
+		if (argv[i] == NULL)
+			return -1;
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		if (port_eal_args(&cfg->ports[i], n_workers, argv, &argc, EAL_ARGV_MAX - 1) < 0)
+			return -1;
+	argv[argc] = NULL;
+	return argc;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static int start(const char *prog, struct lw_config *cfg, char **eal_argv)
+{
+	char *eal_copy[EAL_ARGV_MAX];
+	char err[1024];
+	unsigned lcore, n_lcores, k = 0;
+	int predicted, eal_argc, rc;
+
+	predicted = predict_lcores(cfg);
+	eal_argc = build_eal_argv(cfg, prog, predicted > 1 ? (unsigned)predicted - 1 : 1, eal_argv);
+	if (eal_argc < 0) {
+		fprintf(stderr, "%s: dataplane.eal_args: too many arguments or out of memory\n", cfg->path);
+		return -1;
+	}
+	fprintf(stderr, PROG ": EAL arguments:");
+	for (int i = 1; i < eal_argc; i++)
+		fprintf(stderr, " %s", eal_argv[i]);
+	fputc('\n', stderr);
+
+	/* EAL may reorder its argv: give it a copy of the pointers. */
+	memcpy(eal_copy, eal_argv, sizeof(char *) * (size_t)(eal_argc + 1));
+	if (rte_eal_init(eal_argc, eal_copy) < 0) {
+		fprintf(stderr, "%s: dataplane.eal_args: EAL initialisation failed (%s); see DPDK's "
+			"message above and fix the arguments\n", cfg->path, rte_strerror(rte_errno));
+		return -1;
+	}
+
+	n_lcores = rte_lcore_count();
+	if (n_lcores < 2) {
+		fprintf(stderr, "%s: dataplane.eal_args: EAL has 1 lcore; the main lcore only handles "
+			"signals and statistics, so give at least one more (e.g. \"-l\", \"0,1\")\n",
+			cfg->path);
+		return -2;
+	}
+	dp.n_workers = n_lcores - 1 > LW_MAX_WORKERS ? LW_MAX_WORKERS : n_lcores - 1;
+	if (n_lcores - 1 > LW_MAX_WORKERS)
+		fprintf(stderr, PROG ": %u worker lcores, at most %u used; the rest stay idle\n",
+			n_lcores - 1, LW_MAX_WORKERS);
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (k < dp.n_workers)
+			dp.lcores[k++] = lcore;
+	}
+
+	dp.tsc_hz = rte_get_tsc_hz();
+	dp.ms_cycles = dp.tsc_hz / 1000 ? dp.tsc_hz / 1000 : 1;
+	dp.base_time = (uint32_t)time(NULL);
+	dp.base_tsc = rte_rdtsc();
+
+	memset(dp.port_idx, 0xff, sizeof(dp.port_idx));
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		struct lw_port *p = &dp.ports[i];
+
+		dp.n_ports = i + 1;
+		rc = port_open(p, cfg, i, dp.n_workers, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "%s\n", err);
+			return -2;
+		}
+		if (p->port_id >= RTE_MAX_ETHPORTS || dp.port_idx[p->port_id] != 0xff) {
+			fprintf(stderr, "%s: ports[%u] (\"%s\").device: the device is already used by "
+				"another port; give each port its own device\n", cfg->path, i,
+				cfg->ports[i].name);
+			return -2;
+		}
+		dp.port_idx[p->port_id] = (uint8_t)i;
+	}
+
+	dp.tbl = srv_tables_build(cfg);
+	if (dp.tbl == NULL) {
+		fprintf(stderr, "%s: cannot build the server tables: %s\n", cfg->path, strerror(errno));
+		return -2;
+	}
+	rc = workers_create(&dp, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -2;
+	}
+	for (unsigned i = 0; i < dp.n_ports; i++)
+		port_print(&dp.ports[i], stdout);
+	return 0;
+}
+
+static void stop(bool eal_up)
+{
+	if (dp.n_workers && dp.workers[0])
+		workers_free(&dp);
+	for (unsigned i = 0; i < dp.n_ports; i++)
+		port_close(&dp.ports[i]);
+	dp.n_ports = 0;
+	srv_tables_free(dp.tbl);
+	dp.tbl = NULL;
+	if (eal_up)
+		rte_eal_cleanup();
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", no_argument, NULL, 'C'},
+		{"log-leases", no_argument, NULL, 'L'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *path = NULL;
+	bool check = false, log_leases = false;
+	char *eal_argv[EAL_ARGV_MAX] = {0};
+	struct lw_config *cfg = NULL;
+	struct sigaction sa;
+	char err[1024];
+	int c, rc, status = 0;
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'L':
+			log_leases = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (path == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	rc = lw_config_load(path, &cfg, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check) {
+		status = check_config(path, cfg);
+		lw_config_free(cfg);
+		return status;
+	}
+
+	dp.cfg = cfg;
+	dp.log_leases = log_leases;
+	rc = start(argv[0], cfg, eal_argv);
+	if (rc < 0) {
+		stop(rc == -2);
+		status = 1;
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (unsigned i = 0; i < dp.n_workers; i++) {
+		rc = rte_eal_remote_launch(worker_main, dp.workers[i], dp.lcores[i]);
+		if (rc != 0) {
+			fprintf(stderr, PROG ": cannot start worker %u on lcore %u: %s\n", i, dp.lcores[i],
+				rte_strerror(-rc));
+			__atomic_store_n(&dp.quit, 1, __ATOMIC_RELAXED);
+			rte_eal_mp_wait_lcore();
+			stop(true);
+			status = 1;
+			goto out;
+		}
+	}
+	printf(PROG ": ready (%u workers, %u ports)\n", dp.n_workers, dp.n_ports);
+	fflush(stdout);
+
+	while (!sig_quit) {
+		struct timespec ts = {0, TICK_NS};
+
+		nanosleep(&ts, NULL);
+		if (sig_dump) {
+			sig_dump = 0;
+			stats_dump(&dp, stdout);
+		}
+		if (sig_hup) {
+			sig_hup = 0;
+			fprintf(stderr, PROG ": SIGHUP: configuration reload is not implemented; restart "
+				"to apply a new configuration\n");
+		}
+	}
+
+	__atomic_store_n(&dp.quit, 1, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+	stats_dump(&dp, stdout);
+	printf(PROG ": stopped\n");
+	fflush(stdout);
+	stop(true);
+out:
+	for (int i = 0; i < EAL_ARGV_MAX; i++)
+		free(eal_argv[i]);
+	lw_config_free(cfg);
+	return status;
+}

@@ -1,1 +1,758 @@
-/* being written */
+/* SPDX-License-Identifier: MPL-2.0 */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "common/dhcp4.h"
+#include "common/lb_hash.h"
+#include "common/lw_ip.h"
+#include "common/lw_records.h"
+#include "pkt.h"
+#include "worker.h"
+
+#define RING_SIZE    1024
+#define HK_BUDGET    256 /* lease slots the expiry sweep looks at per housekeeping */
+#define MSG_EVERY    16  /* loop iterations between two looks at the message rings */
+#define MSG_BURST    16
+#define EV_BATCH     64
+#define UDP_IP_HDRS  (PKT_IP4_LEN + PKT_UDP_LEN)
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers */
+
+static inline void drop(struct worker *w, struct rte_mbuf *m)
+{
+	w->dead[w->n_dead++] = m;
+	if (unlikely(w->n_dead == RTE_DIM(w->dead))) {
+		rte_pktmbuf_free_bulk(w->dead, w->n_dead);
+		w->n_dead = 0;
+	}
+}
+
+static inline void drop_flush(struct worker *w)
+{
+	if (w->n_dead) {
+		rte_pktmbuf_free_bulk(w->dead, w->n_dead);
+		w->n_dead = 0;
+	}
+}
+
+static inline void tx(struct worker *w, const struct lw_port *p, struct rte_mbuf *m)
+{
+	w->ctr[LW_CTR_TX_PACKETS] += rte_eth_tx_buffer(p->port_id, (uint16_t)w->id, w->txb[p->idx], m);
+}
+
+static inline void set_len(struct rte_mbuf *m, uint16_t len)
+{
+	m->data_len = len;
+	m->pkt_len = len;
+}
+
+static void count_out(struct worker *w, unsigned type)
+{
+	if (type == DHCP4_OFFER)
+		w->ctr[LW_CTR_OUT_OFFER]++;
+	else if (type == DHCP4_ACK)
+		w->ctr[LW_CTR_OUT_ACK]++;
+	else if (type == DHCP4_NAK)
+		w->ctr[LW_CTR_OUT_NAK]++;
+}
+
+static void count_in(struct worker *w, uint8_t type)
+{
+	static const uint8_t ctr_of[DHCP4_TYPE_MAX] = {
+		[DHCP4_DISCOVER] = LW_CTR_IN_DISCOVER,
+		[DHCP4_REQUEST] = LW_CTR_IN_REQUEST,
+		[DHCP4_DECLINE] = LW_CTR_IN_DECLINE,
+		[DHCP4_RELEASE] = LW_CTR_IN_RELEASE,
+		[DHCP4_INFORM] = LW_CTR_IN_INFORM,
+	};
+	unsigned c = type < DHCP4_TYPE_MAX ? ctr_of[type] : 0;
+
+	w->ctr[c ? c : LW_CTR_IN_UNKNOWN]++;
+}
+
+static void count_parse_error(struct worker *w, int rc)
+{
+	static const uint8_t ctr_of[LW_E_FIRST - LW_E_LAST + 1] = {
+		[LW_E_FIRST - LW_E_TRUNC] = LW_CTR_BAD_TRUNC,
+		[LW_E_FIRST - LW_E_OP] = LW_CTR_BAD_OP,
+		[LW_E_FIRST - LW_E_HLEN] = LW_CTR_BAD_HLEN,
+		[LW_E_FIRST - LW_E_COOKIE] = LW_CTR_BAD_COOKIE,
+		[LW_E_FIRST - LW_E_OPTLEN] = LW_CTR_BAD_OPTLEN,
+		[LW_E_FIRST - LW_E_OPTSIZE] = LW_CTR_BAD_OPTSIZE,
+		[LW_E_FIRST - LW_E_OVERLOAD] = LW_CTR_BAD_OVERLOAD,
+		[LW_E_FIRST - LW_E_TOOLONG] = LW_CTR_BAD_TOOLONG,
+		[LW_E_FIRST - LW_E_NOTYPE] = LW_CTR_BAD_NOTYPE,
+	};
+	int i = LW_E_FIRST - rc;
+
+	w->ctr[LW_CTR_PARSE_FAILED]++;
+	if (i >= 0 && i < (int)RTE_DIM(ctr_of) && ctr_of[i])
+		w->ctr[ctr_of[i]]++;
+}
+
+/* ------------------------------------------------------------------------ */
+/* --log-leases: one line per reply and per binding event */
+
+static void log_lease(const char *prefix, const char *what, uint32_t addr,
+	const struct lw_client_key *k, unsigned worker)
+{
+	char ip[LW_IP4_STRLEN], hex[LW_KEY_DATA * 3 + 1];
+	size_t o = 0;
+
+	hex[0] = '\0';
+	for (unsigned i = 0; i < k->len && i < LW_KEY_DATA; i++)
+		o += (size_t)snprintf(hex + o, sizeof(hex) - o, i ? ":%02x" : "%02x", k->data[i]);
+	printf("lease-log %s%s addr=%s client=%s worker=%u\n", prefix, what, lw_ip4_fmt(addr, ip), hex,
+		worker);
+	fflush(stdout);
+}
+
+static void log_reply(struct worker *w, const struct srv_reply *r, const struct dhcp4_msg *msg,
+	const uint8_t *payload)
+{
+	struct lw_client_key k;
+	const uint8_t *y = payload + 16; /* yiaddr */
+	uint32_t addr = (uint32_t)y[0] << 24 | (uint32_t)y[1] << 16 | (uint32_t)y[2] << 8 | y[3];
+	const char *what = r->type == DHCP4_OFFER ? "offer" : r->type == DHCP4_ACK ? "ack" : "nak";
+
+	lw_client_key_from_msg(&k, msg);
+	log_lease("", what, r->type == DHCP4_NAK ? 0 : addr, &k, w->id);
+}
+
+/* ------------------------------------------------------------------------ */
+/* ARP and neighbours */
+
+static void arp_request(struct worker *w, const struct lw_port *p, uint32_t ip)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(p->pool);
+	uint16_t len;
+
+	if (m == NULL)
+		return;
+	len = pkt_arp_request(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_tailroom(m), &p->pp, ip);
+	set_len(m, len);
+	w->ctr[LW_CTR_ARP_REQUEST_SENT]++;
+	tx(w, p, m);
+}
+
+/* Sends the replies that waited for (port, ip). */
+static void release_held(struct worker *w, unsigned port, uint32_t ip, const uint8_t mac[6])
+{
+	const struct lw_port *p = &w->dp->ports[port];
+	void *pkts[LW_BURST];
+	uint16_t tags[LW_BURST];
+	unsigned n;
+
+	while ((n = neigh_release(&w->neigh, (uint16_t)port, ip, pkts, tags, LW_BURST)) > 0) {
+		for (unsigned i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+
+			pkt_set_dst_mac(rte_pktmbuf_mtod(m, uint8_t *), mac);
+			count_out(w, tags[i]);
+			tx(w, p, m);
+		}
+	}
+}
+
+/* Tells the other workers where ip is: the ARP answer reaches one queue only. */
+static void share_neigh(struct worker *w, unsigned port, uint32_t ip, const uint8_t mac[6])
+{
+	struct wmsg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = WMSG_NEIGH;
+	m.from = (uint8_t)w->id;
+	m.neigh.ip = ip;
+	m.neigh.port = (uint16_t)port;
+	memcpy(m.neigh.mac, mac, 6);
+	for (unsigned j = 0; j < w->dp->n_workers; j++)
+		if (w->msg_out[j])
+			(void)rte_ring_sp_enqueue_elem(w->msg_out[j], &m, sizeof(m));
+}
+
+static void learn(struct worker *w, unsigned port, uint32_t ip, const uint8_t mac[6], bool share)
+{
+	enum neigh_learn_result r = neigh_learn(&w->neigh, (uint16_t)port, ip, mac, w->now_ms);
+
+	if (r == NEIGH_NEW || r == NEIGH_CHANGED)
+		w->ctr[LW_CTR_ARP_LEARNED]++;
+	if (share && r != NEIGH_UNCHANGED && w->dp->n_workers > 1)
+		share_neigh(w, port, ip, mac);
+	if (neigh_held_count(&w->neigh))
+		release_held(w, port, ip, mac);
+}
+
+static void rx_arp(struct worker *w, const struct lw_port *p, struct rte_mbuf *m, uint8_t *f)
+{
+	struct pkt_arp a;
+
+	w->ctr[LW_CTR_RX_ARP]++;
+	pkt_arp_parse(f, &a);
+	/* Our own announcements and requests, looped back by a software port. */
+	if (memcmp(a.sha, p->pp.mac, 6) == 0 || (a.sha[0] & 1)) {
+		drop(w, m);
+		return;
+	}
+	/* A probe (RFC 5227) has sender 0.0.0.0: nothing to learn. */
+	if (a.spa != 0) {
+		if (a.tpa == p->pp.addr)
+			learn(w, p->idx, a.spa, a.sha, true);
+		else
+			neigh_update(&w->neigh, p->idx, a.spa, a.sha, w->now_ms);
+	}
+	if (a.op == PKT_ARP_REQUEST && a.tpa == p->pp.addr) {
+		set_len(m, pkt_arp_reply(f, (uint16_t)(m->buf_len - m->data_off), &p->pp));
+		m->ol_flags = 0;
+		w->ctr[LW_CTR_ARP_REPLY_SENT]++;
+		tx(w, p, m);
+		return;
+	}
+	drop(w, m);
+}
+
+/* ------------------------------------------------------------------------ */
+/* DHCP */
+
+/*
+ * Runs the DHCP logic on a request this worker owns and sends the reply,
+ * built over the request's bytes in the same mbuf.
+ */
+static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_mbuf *m,
+	const struct dhcp4_msg *msg, const struct pkt_info *info)
+{
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *buf = f + info->payload_off;
+	const uint8_t *buf_end = (const uint8_t *)m->buf_addr + m->buf_len;
+	size_t cap = (size_t)(buf_end - buf);
+	/* The reply must fit the port's MTU; a 576-byte DHCP message is always allowed. */
+	size_t mtu_cap = p->mtu > DHCP4_MIN_MAX_MSG + UDP_IP_HDRS ? p->mtu - UDP_IP_HDRS
+								  : DHCP4_MIN_MAX_MSG;
+	struct srv_req rq = {.port = p->idx, .ip_src = info->ip_src, .ip_dst = info->ip_dst};
+	struct srv_reply r;
+	struct pkt_udp_hdrs h;
+	uint8_t req_mac[6];
+	uint32_t nh = 0;
+	bool hold = false;
+	int rc;
+
+	count_in(w, msg->msg_type);
+	if (cap > mtu_cap)
+		cap = mtu_cap;
+	if (unlikely(cap < DHCP4_MIN_MAX_MSG)) {
+		w->ctr[LW_CTR_DROP_BAD_REQUEST]++;
+		drop(w, m);
+		return;
+	}
+	memcpy(req_mac, f + 6, 6);
+
+	rc = srv_process(&w->ctx, &rq, msg, buf, cap, &r);
+	if (rc != 1) {
+		/* 0: the server counted why. < 0: the reply did not fit. */
+		if (rc < 0)
+			w->ctr[LW_CTR_DROP_BAD_REQUEST]++;
+		drop(w, m);
+		return;
+	}
+	/* r.event_seq > 0 marks an ACK whose binding event is not durable yet.
+	 * Next step: park it in a per-worker queue here, and send it once the
+	 * control process publishes durable_seq >= r.event_seq. */
+
+	/* The reply has a 20-byte IPv4 header: drop any request options. */
+	f = (uint8_t *)rte_pktmbuf_adj(m, (uint16_t)(info->payload_off - PKT_UDP_HDRS));
+	set_len(m, (uint16_t)(PKT_UDP_HDRS + r.len));
+
+	memcpy(h.src_mac, p->pp.mac, 6);
+	h.src_ip = r.src_ip;
+	h.src_port = DHCP4_SERVER_PORT;
+	h.dst_port = r.dst_port;
+	if (pkt_reply_dst(&r, msg, h.dst_mac, &h.dst_ip) == PKT_DST_RESOLVE) {
+		if (neigh_next_hop(p->conf, h.dst_ip, &nh) != 0) {
+			w->ctr[LW_CTR_DROP_NO_ROUTE]++;
+			drop(w, m);
+			return;
+		}
+		if (nh == info->ip_src) {
+			memcpy(h.dst_mac, req_mac, 6);
+		} else if (!neigh_lookup(&w->neigh, p->idx, nh, w->now_ms, h.dst_mac)) {
+			memset(h.dst_mac, 0, 6);
+			hold = true;
+		}
+	}
+	pkt_udp_build(f, &h, r.len, p->tx_cksum_offload);
+	if (p->tx_cksum_offload) {
+		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
+		m->l2_len = PKT_ETH_LEN;
+		m->l3_len = PKT_IP4_LEN;
+	} else {
+		m->ol_flags = 0;
+	}
+	/* A held reply that times out is counted in drop-neigh-unresolved; its
+	 * log line has been printed already. */
+	if (unlikely(w->log))
+		log_reply(w, &r, msg, f + PKT_UDP_HDRS);
+
+	if (unlikely(hold)) {
+		rc = neigh_hold(&w->neigh, p->idx, nh, m, r.type, w->now_ms);
+		if (rc < 0) {
+			w->ctr[LW_CTR_DROP_NEIGH]++;
+			drop(w, m);
+		} else if (rc > 0) {
+			arp_request(w, p, nh);
+		}
+		return;
+	}
+	count_out(w, r.type);
+	tx(w, p, m);
+}
+
+/* A DHCP frame from the port: parse, find the owner, process or steer. */
+static void rx_dhcp(struct worker *w, const struct lw_port *p, struct rte_mbuf *m, uint8_t *f,
+	const struct pkt_info *info)
+{
+	struct dhcp4_msg msg;
+	int rc;
+
+	w->ctr[LW_CTR_RX_DHCP]++;
+	rc = dhcp4_parse(f + info->payload_off, info->payload_len, &msg);
+	if (unlikely(rc < 0)) {
+		count_parse_error(w, rc);
+		drop(w, m);
+		return;
+	}
+	if (w->dp->n_workers > 1) {
+		struct lw_client_key k;
+		const uint8_t *hb;
+		size_t hl;
+		unsigned owner;
+
+		lw_client_key_from_msg(&k, &msg);
+		hb = lw_client_key_hash_bytes(&k, &hl);
+		owner = w->dp->owner[lb_hash(hb, hl)];
+		if (owner != w->id) {
+			/* The owner re-parses; it needs only where the IPv4 header ends. */
+			m->l3_len = info->l3_len;
+			w->steer_buf[owner][w->steer_n[owner]++] = m;
+			w->steer_mask |= 1ull << owner;
+			return;
+		}
+	}
+	dhcp_process(w, p, m, &msg, info);
+}
+
+static void steer_flush(struct worker *w)
+{
+	uint64_t mask = w->steer_mask;
+
+	while (mask) {
+		unsigned o = (unsigned)__builtin_ctzll(mask);
+		unsigned n = w->steer_n[o];
+		unsigned sent;
+
+		mask &= mask - 1;
+		sent = rte_ring_sp_enqueue_burst(w->steer_out[o], (void **)w->steer_buf[o], n, NULL);
+		w->ctr[LW_CTR_STEER_OUT] += sent;
+		if (sent < n) {
+			w->ctr[LW_CTR_DROP_STEER_FULL] += n - sent;
+			rte_pktmbuf_free_bulk(&w->steer_buf[o][sent], n - sent);
+		}
+		w->steer_n[o] = 0;
+	}
+	w->steer_mask = 0;
+}
+
+/* Requests other workers received for clients of this one. */
+static void drain_steer(struct worker *w)
+{
+	struct lw_dp *dp = w->dp;
+	struct rte_mbuf *pkts[LW_BURST];
+
+	for (unsigned j = 0; j < dp->n_workers; j++) {
+		unsigned n;
+
+		if (w->steer_in[j] == NULL)
+			continue;
+		n = rte_ring_sc_dequeue_burst(w->steer_in[j], (void **)pkts, LW_BURST, NULL);
+		if (n == 0)
+			continue;
+		w->ctr[LW_CTR_STEER_IN] += n;
+		for (unsigned i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+			const struct lw_port *p = &dp->ports[dp->port_idx[m->port]];
+			uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+			struct pkt_info info;
+			struct dhcp4_msg msg;
+			int rc;
+
+			if (i + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+			pkt_dhcp_info(f, m->l3_len, &info);
+			rc = dhcp4_parse(f + info.payload_off, info.payload_len, &msg);
+			if (unlikely(rc < 0)) {
+				count_parse_error(w, rc);
+				drop(w, m);
+				continue;
+			}
+			dhcp_process(w, p, m, &msg, &info);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Receive */
+
+static inline void rx_frame(struct worker *w, const struct lw_port *p, struct rte_mbuf *m)
+{
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	unsigned flags = 0;
+	struct pkt_info info;
+
+	if (unlikely(m->nb_segs != 1)) {
+		/* Scatter is off: only oversized frames arrive chained. */
+		w->ctr[LW_CTR_RX_OTHER]++;
+		drop(w, m);
+		return;
+	}
+	if (p->rx_ip_cksum &&
+		(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		flags |= PKT_F_IP_CKSUM_GOOD;
+
+	switch (pkt_classify(&p->pp, f, m->data_len, flags, &info)) {
+	case PKT_DHCP:
+		rx_dhcp(w, p, m, f, &info);
+		return;
+	case PKT_ARP:
+		rx_arp(w, p, m, f);
+		return;
+	case PKT_ICMP_ECHO:
+		w->ctr[LW_CTR_RX_ICMP]++;
+		set_len(m, pkt_icmp_echo_reply(f, &info, &p->pp));
+		m->ol_flags = 0;
+		w->ctr[LW_CTR_ICMP_ECHO_SENT]++;
+		tx(w, p, m);
+		return;
+	case PKT_BAD_L3:
+		w->ctr[LW_CTR_RX_BAD_L3]++;
+		drop(w, m);
+		return;
+	default:
+		w->ctr[LW_CTR_RX_OTHER]++;
+		drop(w, m);
+		return;
+	}
+}
+
+static void rx_port(struct worker *w, const struct lw_port *p)
+{
+	struct rte_mbuf *pkts[LW_BURST];
+	uint16_t n = rte_eth_rx_burst(p->port_id, (uint16_t)w->id, pkts, LW_BURST);
+
+	if (n == 0)
+		return;
+	w->ctr[LW_CTR_RX_PACKETS] += n;
+	rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
+	for (uint16_t i = 0; i < n; i++) {
+		/* The next frame's headers and the start of its DHCP options. */
+		if (i + 1 < n) {
+			uint8_t *next = rte_pktmbuf_mtod(pkts[i + 1], uint8_t *);
+
+			rte_prefetch0(next);
+			rte_prefetch0(next + 256);
+		}
+		rx_frame(w, p, pkts[i]);
+	}
+	if (w->steer_mask)
+		steer_flush(w);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Messages, housekeeping */
+
+static void drain_msgs(struct worker *w)
+{
+	struct wmsg msgs[MSG_BURST];
+
+	for (unsigned j = 0; j < w->dp->n_workers; j++) {
+		unsigned n;
+
+		if (w->msg_in[j] == NULL)
+			continue;
+		n = rte_ring_sc_dequeue_burst_elem(w->msg_in[j], msgs, sizeof(msgs[0]), MSG_BURST, NULL);
+		for (unsigned i = 0; i < n; i++) {
+			const struct wmsg *m = &msgs[i];
+
+			switch (m->type) {
+			case WMSG_ADDR_REQUEST:
+			case WMSG_ADDR_GRANT:
+				shard_handle_msg(w->shard, m, w->ctr);
+				break;
+			case WMSG_NEIGH:
+				if (m->neigh.port < w->dp->n_ports)
+					learn(w, m->neigh.port, m->neigh.ip, m->neigh.mac, false);
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+static void drain_events(struct worker *w)
+{
+	struct lw_bind_event ev[EV_BATCH];
+	unsigned n;
+
+	/* Next step: these go onto the control process's event ring, which
+	 * journals them; until then they are dropped after logging. */
+	while ((n = shard_events_take(w->shard, ev, EV_BATCH)) > 0) {
+		if (likely(!w->log))
+			continue;
+		for (unsigned i = 0; i < n; i++)
+			log_lease("event-", lw_bind_state_name(ev[i].state), ev[i].addr, &ev[i].key, w->id);
+	}
+}
+
+static void housekeep(struct worker *w, uint64_t tsc)
+{
+	struct lw_dp *dp = w->dp;
+	uint64_t delta = tsc - dp->base_tsc;
+	void *pkts[LW_BURST];
+	unsigned n;
+
+	w->last_hk = tsc;
+	w->now = dp->base_time + (uint32_t)(delta / dp->tsc_hz);
+	w->now_ms = delta / dp->ms_cycles;
+	w->ctx.now = w->now;
+
+	shard_housekeep(w->shard, w->now, HK_BUDGET, w->ctr);
+	while ((n = neigh_expire(&w->neigh, w->now_ms, pkts, LW_BURST)) > 0) {
+		w->ctr[LW_CTR_DROP_NEIGH] += n;
+		rte_pktmbuf_free_bulk((struct rte_mbuf **)pkts, n);
+	}
+	drain_events(w);
+	shard_get_stats(w->shard, &w->st);
+}
+
+static void tx_flush(struct worker *w)
+{
+	for (unsigned i = 0; i < w->dp->n_ports; i++)
+		if (w->txb[i]->length)
+			w->ctr[LW_CTR_TX_PACKETS] +=
+				rte_eth_tx_buffer_flush(w->dp->ports[i].port_id, (uint16_t)w->id, w->txb[i]);
+}
+
+int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct lw_dp *dp = w->dp;
+	uint64_t hk_cycles = dp->ms_cycles; /* housekeeping every ~1 ms */
+	void *pkts[LW_BURST];
+	unsigned iter = 0, n;
+
+	housekeep(w, rte_rdtsc());
+	/* Announce the server addresses (RFC 5227 2.3) so neighbours update stale entries. */
+	if (w->id == 0)
+		for (unsigned i = 0; i < dp->n_ports; i++)
+			arp_request(w, &dp->ports[i], dp->ports[i].pp.addr);
+
+	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
+		uint64_t tsc;
+
+		for (unsigned i = 0; i < dp->n_ports; i++)
+			rx_port(w, &dp->ports[i]);
+		if (dp->n_workers > 1) {
+			drain_steer(w);
+			if ((++iter & (MSG_EVERY - 1)) == 0)
+				drain_msgs(w);
+		}
+		drop_flush(w);
+		/* Flushed every iteration that buffered something: at low rates a
+		 * reply never waits for 31 others. A TSC deadline (l3fwd's
+		 * BURST_TX_DRAIN_US) would batch more under light load, at the cost
+		 * of latency. */
+		tx_flush(w);
+
+		tsc = rte_rdtsc();
+		if (unlikely(tsc - w->last_hk >= hk_cycles)) {
+			housekeep(w, tsc);
+			drop_flush(w);
+		}
+	}
+
+	tx_flush(w);
+	while ((n = neigh_flush(&w->neigh, pkts, LW_BURST)) > 0)
+		rte_pktmbuf_free_bulk((struct rte_mbuf **)pkts, n);
+	drain_events(w);
+	shard_get_stats(w->shard, &w->st);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Set-up */
+
+static int worker_send(void *arg, unsigned to, const struct wmsg *m)
+{
+	struct worker *w = arg;
+
+	if (to >= w->dp->n_workers || w->msg_out[to] == NULL)
+		return -EINVAL;
+	return rte_ring_sp_enqueue_elem(w->msg_out[to], (void *)(uintptr_t)m, sizeof(*m)) == 0
+		? 0 : -ENOBUFS;
+}
+
+static unsigned auto_capacity(const struct lw_config *cfg, unsigned n_workers)
+{
+	uint64_t total = 0, cap;
+
+	for (unsigned i = 0; i < cfg->n_pools; i++)
+		total += (uint64_t)cfg->pools[i].end - cfg->pools[i].start + 1;
+	for (unsigned i = 0; i < cfg->n_subnets; i++)
+		total += cfg->subnets[i].n_reservations;
+	cap = total * 2 / n_workers + 1024;
+	return cap > UINT32_MAX / 2 ? UINT32_MAX / 2 : (unsigned)cap;
+}
+
+int workers_create(struct lw_dp *dp, char *err, size_t errlen)
+{
+	const struct lw_config *cfg = dp->cfg;
+	unsigned n = dp->n_workers;
+	unsigned capacity = cfg->max_leases ? cfg->max_leases : auto_capacity(cfg, n);
+
+	dp->as = addr_space_create(cfg, n);
+	if (dp->as == NULL) {
+		snprintf(err, errlen, "%s: pools: cannot build the address tables for %u workers: %s",
+			cfg->path, n, strerror(errno));
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int socket = (int)rte_lcore_to_socket_id(dp->lcores[i]);
+		struct shard_params sp;
+		struct worker *w;
+
+		w = rte_zmalloc_socket("lw_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
+		if (w == NULL) {
+			snprintf(err, errlen, "%s: dataplane.eal_args: no memory for worker %u; give EAL "
+				"more memory (-m, hugepages)", cfg->path, i);
+			return -ENOMEM;
+		}
+		dp->workers[i] = w;
+		w->id = i;
+		w->lcore = dp->lcores[i];
+		w->dp = dp;
+		w->log = dp->log_leases;
+		neigh_init(&w->neigh);
+
+		memset(&sp, 0, sizeof(sp));
+		sp.id = i;
+		sp.socket = (unsigned)socket;
+		sp.capacity = capacity;
+		sp.as = dp->as;
+		sp.cfg = cfg;
+		sp.send = worker_send;
+		sp.send_arg = w;
+		w->shard = shard_create(&sp);
+		if (w->shard == NULL) {
+			snprintf(err, errlen,
+				"%s: dataplane.max_leases: cannot create the lease table of worker %u with "
+				"%u slots (%s); lower dataplane.max_leases or give EAL more memory (-m)",
+				cfg->path, i, capacity, strerror(errno));
+			return -ENOMEM;
+		}
+		w->ctx.cfg = cfg;
+		w->ctx.tbl = dp->tbl;
+		w->ctx.shard = w->shard;
+		w->ctx.ctr = w->ctr;
+
+		for (unsigned p = 0; p < dp->n_ports; p++) {
+			struct rte_eth_dev_tx_buffer *b = rte_zmalloc_socket("lw_txb",
+				RTE_ETH_TX_BUFFER_SIZE(LW_BURST), RTE_CACHE_LINE_SIZE, socket);
+
+			if (b == NULL) {
+				snprintf(err, errlen, "%s: no memory for the TX buffers of worker %u",
+					cfg->path, i);
+				return -ENOMEM;
+			}
+			w->txb[p] = b;
+			rte_eth_tx_buffer_init(b, LW_BURST);
+			rte_eth_tx_buffer_set_err_callback(b, rte_eth_tx_buffer_count_callback,
+				&w->ctr[LW_CTR_TX_DROP]);
+		}
+	}
+
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned j = 0; j < n; j++) {
+			char name[RTE_RING_NAMESIZE];
+			int socket = (int)rte_lcore_to_socket_id(dp->lcores[j]);
+			struct rte_ring *r;
+
+			if (i == j)
+				continue;
+			snprintf(name, sizeof(name), "lw_steer_%u_%u", i, j);
+			r = rte_ring_create(name, RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (r == NULL)
+				goto ring_fail;
+			dp->workers[i]->steer_out[j] = dp->workers[j]->steer_in[i] = r;
+			snprintf(name, sizeof(name), "lw_msg_%u_%u", i, j);
+			r = rte_ring_create_elem(name, sizeof(struct wmsg), RING_SIZE, socket,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (r == NULL)
+				goto ring_fail;
+			dp->workers[i]->msg_out[j] = dp->workers[j]->msg_in[i] = r;
+		}
+	}
+	for (unsigned b = 0; b < 256; b++)
+		dp->owner[b] = (uint8_t)(b % n);
+	return 0;
+
+ring_fail:
+	snprintf(err, errlen, "%s: cannot create the rings between workers: %s; give EAL more "
+		"memory (-m) in dataplane.eal_args", cfg->path, rte_strerror(rte_errno));
+	return -ENOMEM;
+}
+
+void workers_free(struct lw_dp *dp)
+{
+	void *pkts[LW_BURST];
+	unsigned n;
+
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		struct worker *w = dp->workers[i];
+
+		if (w == NULL)
+			continue;
+		for (unsigned j = 0; j < dp->n_workers; j++) {
+			if (w->steer_in[j]) {
+				while ((n = rte_ring_sc_dequeue_burst(w->steer_in[j], pkts, LW_BURST, NULL)))
+					rte_pktmbuf_free_bulk((struct rte_mbuf **)pkts, n);
+				rte_ring_free(w->steer_in[j]);
+			}
+			rte_ring_free(w->msg_in[j]);
+		}
+		for (unsigned p = 0; p < dp->n_ports; p++) {
+			struct rte_eth_dev_tx_buffer *b = w->txb[p];
+
+			if (b && b->length)
+				rte_pktmbuf_free_bulk(b->pkts, b->length);
+			rte_free(b);
+		}
+		while ((n = neigh_flush(&w->neigh, pkts, LW_BURST)) > 0)
+			rte_pktmbuf_free_bulk((struct rte_mbuf **)pkts, n);
+		drop_flush(w);
+		shard_free(w->shard);
+		rte_free(w);
+		dp->workers[i] = NULL;
+	}
+	addr_space_free(dp->as);
+	dp->as = NULL;
+}

@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: MPL-2.0
+# shellcheck disable=SC2317  # functions called through run()
+#
+# Every test, for a fresh Debian 12 machine, as root:
+#
+#   sudo tools/test.sh
+#
+# 1. installs the Debian packages that are missing (build, test and fuzz
+#    needs);
+# 2. builds leasewire into build/;
+# 3. runs `meson test`: the Criterion unit tests and the integration tests
+#    (network namespaces, the real dataplane, dhclient, perfdhcp);
+# 4. runs the parser fuzzer for 60 s (tools/fuzz.sh);
+# 5. checks the C sources against .clang-format.
+#
+# Prints a summary and exits non-zero when any step failed. CI runs it
+# (.ci/run). Environment: LW_BUILD (build directory, default build/),
+# LW_FUZZ_SECONDS (default 60).
+
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${LW_BUILD:-$ROOT/build}
+FUZZ_SECONDS=${LW_FUZZ_SECONDS:-60}
+cd "$ROOT" || exit 1
+
+if [ -t 1 ]; then
+	B=$'\033[1m' G=$'\033[32m' R=$'\033[31m' N=$'\033[0m'
+else
+	B='' G='' R='' N=''
+fi
+step() { printf '\n%s==> %s%s\n' "$B" "$*" "$N"; }
+
+RESULTS=()
+FAILED=0
+START=$(date +%s)
+
+# record NAME STATUS SECONDS
+record() {
+	local word
+	case "$2" in
+	0) word="${G}pass$N" ;;
+	skip) word="skipped" ;;
+	*)
+		word="${R}FAIL$N"
+		FAILED=1
+		;;
+	esac
+	RESULTS+=("$(printf '%-28s %-6s %5ss' "$1" "$word" "$3")")
+}
+
+# run NAME CMD...: runs a step, records its status and time.
+run() {
+	local name=$1 t0 rc
+	shift
+	step "$name: $*"
+	t0=$(date +%s)
+	"$@"
+	rc=$?
+	record "$name" "$rc" $(($(date +%s) - t0))
+	return $rc
+}
+
+summary() {
+	local r
+	step "Summary ($(($(date +%s) - START)) s)"
+	for r in "${RESULTS[@]}"; do
+		printf '    %s\n' "$r"
+	done
+}
+
+# --- 1. packages -----------------------------------------------------------------
+missing_packages() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+install_packages() {
+	local pkgs=(
+		# build
+		meson ninja-build gcc pkg-config libdpdk-dev libconfig-dev libcriterion-dev
+		# integration tests
+		isc-dhcp-client kea-admin python3 iproute2 ethtool iputils-ping procps
+		# fuzzer and format check
+		clang libclang-rt-14-dev clang-format
+	)
+	local missing
+	missing=$(missing_packages "${pkgs[@]}")
+	if [ -z "$missing" ]; then
+		echo "    all present"
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "    missing: $missing (run as root to install them)"
+		return 1
+	fi
+	echo "    installing: $(tr '\n' ' ' <<<"$missing")"
+	apt-get update -q || return 1
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "${R}note:$N not root: packages cannot be installed and the integration tests will be skipped"
+fi
+run packages install_packages || { summary; exit 1; }
+
+# --- 2. build ----------------------------------------------------------------------
+build() {
+	if [ ! -f "$BUILD/build.ninja" ]; then
+		meson setup "$BUILD" || return 1
+	fi
+	ninja -C "$BUILD"
+}
+run build build || { summary; exit 1; }
+
+# --- 3. unit and integration tests ---------------------------------------------
+run meson-test meson test -C "$BUILD" --print-errorlogs
+if [ -f "$BUILD/meson-logs/testlog.txt" ]; then
+	echo "    (full log: $BUILD/meson-logs/testlog.txt)"
+fi
+
+# --- 4. fuzzer -------------------------------------------------------------------
+if [ -f "$ROOT/tools/fuzz.sh" ]; then
+	run fuzz bash "$ROOT/tools/fuzz.sh" "$FUZZ_SECONDS"
+else
+	record fuzz skip 0
+fi
+
+# --- 5. format -------------------------------------------------------------------
+format_check() {
+	local files
+	mapfile -t files < <(find common dataplane control failover bench tests \
+		-name '*.[ch]' -type f 2>/dev/null | sort)
+	if [ "${#files[@]}" -eq 0 ]; then
+		echo "    no C sources"
+		return 0
+	fi
+	echo "    ${#files[@]} files"
+	clang-format --dry-run --Werror "${files[@]}"
+}
+if [ -f "$ROOT/.clang-format" ] && command -v clang-format >/dev/null; then
+	run clang-format format_check
+else
+	record clang-format skip 0
+fi
+
+summary
+exit "$FAILED"
