@@ -23,13 +23,6 @@
 #include "dhcp4.h"
 #include "lw_err.h"
 
-/* Which field an option is read from (RFC 2131 4.1, RFC 3396). */
-enum dhcp4_area {
-	AREA_OPTIONS,
-	AREA_FILE,
-	AREA_SNAME,
-};
-
 /* Option 52 values (RFC 2132 9.3): which of file/sname carry options. */
 #define OVERLOAD_FILE  1
 #define OVERLOAD_SNAME 2
@@ -76,13 +69,16 @@ static int fixed_u32(struct lw_rcur *c, uint8_t len, uint32_t *v)
 	return 0;
 }
 
-static int parse_overload(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t len,
-	enum dhcp4_area area)
+static int parse_overload(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t len)
 {
 	uint8_t v;
 
-	/* RFC 2131 4.1: option 52 is only meaningful in the options field. */
-	if (area != AREA_OPTIONS || (m->has & DHCP4_HAS_OVERLOAD))
+	/*
+	 * RFC 2131 4.1: 52 belongs in the options field, once. file and sname
+	 * are read only after the options field has set it, so a 52 found
+	 * there is always a second one: one test covers both rules.
+	 */
+	if (m->has & DHCP4_HAS_OVERLOAD)
 		return LW_E_OVERLOAD;
 	if (len != 1)
 		return LW_E_OPTSIZE;
@@ -95,8 +91,7 @@ static int parse_overload(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t len,
 }
 
 /* One option whose len payload bytes are known to be in c. */
-static int parse_option(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t code, uint8_t len,
-	enum dhcp4_area area)
+static int parse_option(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t code, uint8_t len)
 {
 	int rc = 0;
 
@@ -118,7 +113,7 @@ static int parse_option(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t code, ui
 		m->has |= DHCP4_HAS_SUBNET_SELECTION;
 		break;
 	case DHCP4_OPT_OVERLOAD:
-		rc = parse_overload(m, c, len, area);
+		rc = parse_overload(m, c, len);
 		break;
 	case DHCP4_OPT_MSG_TYPE:
 		if (len != 1)
@@ -154,7 +149,7 @@ static int parse_option(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t code, ui
  * Walks one options area (the options field, or file/sname when overloaded):
  * RFC 2132 section 2 TLVs, with PAD (no length byte) and END.
  */
-static int parse_area(struct dhcp4_msg *m, struct lw_rcur *c, enum dhcp4_area area)
+static int parse_area(struct dhcp4_msg *m, struct lw_rcur *c)
 {
 	while (lw_rcur_left(c) > 0) {
 		uint8_t code = lw_rcur_u8(c);
@@ -168,7 +163,7 @@ static int parse_area(struct dhcp4_msg *m, struct lw_rcur *c, enum dhcp4_area ar
 		len = lw_rcur_u8(c);
 		if (c->err || lw_rcur_left(c) < len)
 			return LW_E_OPTLEN;
-		rc = parse_option(m, c, code, len, area);
+		rc = parse_option(m, c, code, len);
 		if (rc < 0)
 			return rc;
 	}
@@ -247,18 +242,18 @@ int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 	m->agent_info_len = 0;
 
 	/* RFC 2131 4.1: options field first (it holds 52), then file, then sname. */
-	rc = parse_area(m, &c, AREA_OPTIONS);
+	rc = parse_area(m, &c);
 	if (rc < 0)
 		return rc;
 	if (m->overload & OVERLOAD_FILE) {
 		lw_rcur_init(&f, file, BOOTP_FILE_LEN);
-		rc = parse_area(m, &f, AREA_FILE);
+		rc = parse_area(m, &f);
 		if (rc < 0)
 			return rc;
 	}
 	if (m->overload & OVERLOAD_SNAME) {
 		lw_rcur_init(&f, sname, BOOTP_SNAME_LEN);
-		rc = parse_area(m, &f, AREA_SNAME);
+		rc = parse_area(m, &f);
 		if (rc < 0)
 			return rc;
 	}

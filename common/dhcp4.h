@@ -145,6 +145,8 @@ struct dhcp4_msg {
  *   LW_E_COOKIE   magic cookie missing or wrong
  *   LW_E_OPTLEN   an option's length runs past its field
  *   LW_E_OPTSIZE  a fixed-size option (50, 51, 52, 53, 54, 57, 118, 82.5) with the wrong length
+ *                 (each occurrence; the last one wins), or a client identifier (61)
+ *                 shorter than 2 bytes (RFC 2132 9.14)
  *   LW_E_OVERLOAD option 52 repeated, out of 1..3, or found inside sname/file
  *   LW_E_TOOLONG  a concatenated option over 255 bytes
  *   LW_E_NOTYPE   no option 53

@@ -32,6 +32,8 @@ void stats_dump(const struct lw_dp *dp, FILE *f)
 	unsigned n = dp->n_workers;
 	char col[16];
 
+	/* One block: --log-leases lines from the workers must not land inside it. */
+	flockfile(f);
 	fprintf(f, "=== leasewire counters ===\n");
 	fprintf(f, "%-*s%*s", NAME_W, "name", TOTAL_W, "total");
 	for (unsigned i = 0; i < n; i++) {
@@ -56,4 +58,5 @@ void stats_dump(const struct lw_dp *dp, FILE *f)
 	}
 	fprintf(f, "=== end ===\n");
 	fflush(f);
+	funlockfile(f);
 }

@@ -383,11 +383,11 @@ Test(config, no_subnets)
 
 Test(config, largest_values)
 {
-	struct lw_config *cfg = load_ok(
-		"dataplane = { eal_args = [ \"-l\", \"0\" ]; mbufs = 1048575; max_leases = "
-		"268435456; };\n"
-		"server = { max_lease_time = 2147483648L; decline_probation = 2147483648L;\n"
-		"  offer_hold = 3600; };\n" PORT);
+	struct lw_config *cfg =
+		load_ok("dataplane = { eal_args = [ \"-l\", \"0\" ];\n"
+			"  mbufs = 1048575; max_leases = 268435456; };\n"
+			"server = { max_lease_time = 2147483648L;\n"
+			"  decline_probation = 2147483648L; offer_hold = 3600; };\n" PORT);
 
 	cr_expect_eq(cfg->mbufs, 1048575);
 	cr_expect_eq(cfg->max_leases, 268435456u);

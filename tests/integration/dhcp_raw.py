@@ -53,7 +53,7 @@ GARBAGE_KINDS = [
     "overload-file",    # 52 says "options in file", and file holds another 52
     "overload-sname",   # 52 says "options in sname", and sname holds another 52
     "overload-repeat",  # 52 twice in the options field
-    "toolong",          # option 12 split in two parts of 200 bytes (RFC 3396 join > 255)
+    "toolong",          # client id (61) in two parts of 200 bytes: joined (RFC 3396), over 255
     "notype",           # no message type (53)
 ]
 
@@ -346,7 +346,7 @@ class Client:
         elif kind == "overload-repeat":
             p = head + cookie + t53 + opt(52, b"\x01") + opt(52, b"\x01") + b"\xff"
         elif kind == "toolong":
-            p = head + cookie + t53 + opt(12, b"a" * 200) + opt(12, b"b" * 200) + b"\xff"
+            p = head + cookie + t53 + opt(61, b"\x00" + b"a" * 199) + opt(61, b"b" * 200) + b"\xff"
         elif kind == "notype":
             p = head + cookie + opt(61, b"\x01" + self.mac) + opt(55, PRL) + b"\xff"
         else:

@@ -67,10 +67,15 @@ lw_need_tool() {
 	done
 }
 
-# lw_alive PID: the process exists and is not a zombie.
+# lw_alive PID: the process exists and is neither a zombie nor dead.
 lw_alive() {
-	kill -0 "$1" 2>/dev/null || return 1
-	! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	case "${st:0:1}" in
+	'' | Z | X | x) return 1 ;;
+	esac
+	return 0
 }
 
 lw_cleanup() {
