@@ -2,8 +2,7 @@
 /*
  * DHCPv4 request parser and reply builder (contract in dhcp4.h).
  *
- * Choices where the RFCs leave room, all on the side of accepting what real
- * clients send while never reading past a field:
+ * Choices where the RFCs leave room (none of them ever reads past a field):
  *  - An options area that ends without END is accepted. RFC 2131 4.1 requires
  *    END, but clients and relays that stop at the end of the buffer are common
  *    and nothing is ambiguous once the field's end is reached.
@@ -12,8 +11,8 @@
  *    appears more than once the last occurrence wins. RFC 3396 would allow a
  *    4-byte option split in two pieces, no client does that, and checking each
  *    piece keeps the parser free of per-code buffers.
- *  - Only 55, 61 and 82 are joined across occurrences (RFC 3396),
- *    because those are the variable options the server keeps.
+ *  - Only 55, 61 and 82 are joined across occurrences (RFC 3396): those are
+ *    the variable options the server keeps.
  *  - A client identifier shorter than 2 bytes is rejected (LW_E_OPTSIZE):
  *    RFC 2132 9.14 sets that minimum, and an empty identifier would make
  *    every such client the same client.

@@ -28,18 +28,18 @@
 #define BOOTP_REQUEST 1
 #define BOOTP_REPLY   2
 
-#define BOOTP_FIXED_LEN  236 /* op .. file, without the cookie */
-#define DHCP4_COOKIE     0x63825363u
-#define DHCP4_OPT_OFFSET 240 /* first option byte */
-#define BOOTP_MIN_LEN    300 /* RFC 951/1542: pad replies to at least this */
+#define BOOTP_FIXED_LEN	  236 /* op .. file, without the cookie */
+#define DHCP4_COOKIE	  0x63825363u
+#define DHCP4_OPT_OFFSET  240 /* first option byte */
+#define BOOTP_MIN_LEN	  300 /* RFC 951/1542: pad replies to at least this */
 #define DHCP4_MIN_MAX_MSG 576 /* RFC 2132 9.10: smallest legal max message size (IP+UDP+DHCP) */
 
 #define BOOTP_FLAG_BROADCAST 0x8000
 
 #define BOOTP_SNAME_OFF 44
 #define BOOTP_SNAME_LEN 64
-#define BOOTP_FILE_OFF  108
-#define BOOTP_FILE_LEN  128
+#define BOOTP_FILE_OFF	108
+#define BOOTP_FILE_LEN	128
 
 /* Message types (option 53). */
 enum dhcp4_type {
@@ -119,17 +119,17 @@ struct dhcp4_msg {
 
 	uint8_t msg_type; /* option 53, 1..255 (unknown values are kept) */
 	uint8_t overload; /* option 52 value, 0 if absent */
-	uint32_t has;     /* DHCP4_HAS_* */
+	uint32_t has;	  /* DHCP4_HAS_* */
 
-	uint32_t requested_ip;     /* 50 */
-	uint32_t lease_time;       /* 51 */
-	uint32_t server_id;        /* 54 */
-	uint16_t max_msg_size;     /* 57 */
+	uint32_t requested_ip;	   /* 50 */
+	uint32_t lease_time;	   /* 51 */
+	uint32_t server_id;	   /* 54 */
+	uint16_t max_msg_size;	   /* 57 */
 	uint32_t link_selection;   /* 82.5 */
 	uint32_t subnet_selection; /* 118 */
 
-	uint8_t client_id_len; /* 61 */
-	uint8_t prl_len;       /* 55 */
+	uint8_t client_id_len;	/* 61 */
+	uint8_t prl_len;	/* 55 */
 	uint8_t agent_info_len; /* 82, the whole payload, echoed verbatim */
 	uint8_t client_id[255];
 	uint8_t prl[255];

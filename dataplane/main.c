@@ -303,6 +303,32 @@ static int start(const char *prog, struct lw_config *cfg, char **eal_argv)
 	return 0;
 }
 
+/*
+ * A worker whose loop stops (a bug spinning in the DHCP code, a lcore
+ * starved by the OS) answers nothing while the process looks healthy: say so.
+ * Called every tick on the main lcore.
+ */
+static void watch_workers(void)
+{
+	static uint64_t last[LW_MAX_WORKERS];
+	static unsigned still[LW_MAX_WORKERS];
+	const unsigned warn_ticks = 2000000000L / TICK_NS; /* 2 s */
+
+	for (unsigned i = 0; i < dp.n_workers; i++) {
+		uint64_t beat = __atomic_load_n(&dp.workers[i]->heartbeat, __ATOMIC_RELAXED);
+
+		if (beat != last[i]) {
+			if (still[i] >= warn_ticks)
+				fprintf(stderr, PROG ": worker %u (lcore %u) runs again\n", i, dp.lcores[i]);
+			last[i] = beat;
+			still[i] = 0;
+		} else if (++still[i] == warn_ticks) {
+			fprintf(stderr, PROG ": worker %u (lcore %u) has not looped for 2 s: its "
+				"clients get no answer\n", i, dp.lcores[i]);
+		}
+	}
+}
+
 static void stop(bool eal_up)
 {
 	if (dp.n_workers && dp.workers[0])
@@ -405,6 +431,7 @@ int main(int argc, char **argv)
 		struct timespec ts = {0, TICK_NS};
 
 		nanosleep(&ts, NULL);
+		watch_workers();
 		if (sig_dump) {
 			sig_dump = 0;
 			stats_dump(&dp, stdout);

@@ -547,6 +547,7 @@ static void housekeep(struct worker *w, uint64_t tsc)
 	}
 	drain_events(w);
 	shard_get_stats(w->shard, &w->st);
+	__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELAXED);
 }
 
 static void tx_flush(struct worker *w)

@@ -90,6 +90,7 @@ struct worker {
 
 	/* published by the worker for the main lcore */
 	struct shard_stats st __rte_cache_aligned;
+	uint64_t heartbeat; /* +1 per housekeeping: a stuck loop stops it */
 	uint64_t ctr[LW_CTR_MAX] __rte_cache_aligned;
 } __rte_cache_aligned;
 

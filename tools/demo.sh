@@ -35,79 +35,79 @@ DHC_PID=
 CREATED_NS=()
 
 if [ -t 1 ]; then
-	B=$'\033[1m' G=$'\033[32m' R=$'\033[31m' N=$'\033[0m'
+    B=$'\033[1m' G=$'\033[32m' R=$'\033[31m' N=$'\033[0m'
 else
-	B='' G='' R='' N=''
+    B='' G='' R='' N=''
 fi
 
 step() { printf '\n%s==> %s%s\n' "$B" "$*" "$N"; }
 info() { printf '    %s\n' "$*"; }
 die() {
-	printf '%sdemo: %s%s\n' "$R" "$*" "$N" >&2
-	exit 1
+    printf '%sdemo: %s%s\n' "$R" "$*" "$N" >&2
+    exit 1
 }
 
 cleanup() {
-	local rc=$? pid ns
-	trap - EXIT INT TERM
-	set +e
-	for pid in $DHC_PID $DP_PID; do
-		[ -n "$pid" ] || continue
-		kill -0 "$pid" 2>/dev/null || continue
-		kill -TERM "$pid" 2>/dev/null
-		for _ in $(seq 1 50); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	for ns in "${CREATED_NS[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "/var/run/dpdk/$PREFIX"
-	if [ -n "$WORK" ]; then
-		if [ "${LW_KEEP:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
-			info "files of this run kept in $WORK"
-		else
-			rm -rf "$WORK"
-		fi
-	fi
-	if [ "$rc" -eq 0 ]; then
-		printf '\n%sDemo done: namespaces and processes removed.%s\n' "$G" "$N"
-	fi
-	exit "$rc"
+    local rc=$? pid ns
+    trap - EXIT INT TERM
+    set +e
+    for pid in $DHC_PID $DP_PID; do
+        [ -n "$pid" ] || continue
+        kill -0 "$pid" 2>/dev/null || continue
+        kill -TERM "$pid" 2>/dev/null
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    for ns in "${CREATED_NS[@]}"; do
+        ip netns del "$ns" 2>/dev/null
+    done
+    rm -rf "/var/run/dpdk/$PREFIX"
+    if [ -n "$WORK" ]; then
+        if [ "${LW_KEEP:-0}" = 1 ]; then
+            info "files of this run kept in $WORK"
+        else
+            rm -rf "$WORK"
+        fi
+    fi
+    if [ "$rc" -eq 0 ]; then
+        printf '\n%sDemo done: namespaces and processes removed.%s\n' "$G" "$N"
+    fi
+    exit "$rc"
 }
 
 [ "$(id -u)" -eq 0 ] || die "run it as root (sudo tools/demo.sh): it installs packages and creates network namespaces"
 
 # --- 1. packages -----------------------------------------------------------------
 missing_packages() {
-	local p
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
-	done
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+    done
 }
 
 step "Checking Debian packages"
 PKGS=(meson ninja-build gcc pkg-config libdpdk-dev libconfig-dev libcriterion-dev
-	isc-dhcp-client iproute2 ethtool iputils-ping)
+    isc-dhcp-client iproute2 ethtool iputils-ping)
 MISSING=$(missing_packages "${PKGS[@]}")
 if [ -n "$MISSING" ]; then
-	info "installing: $(tr '\n' ' ' <<<"$MISSING")"
-	apt-get update -q
-	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $MISSING
+    info "installing: $(tr '\n' ' ' <<<"$MISSING")"
+    apt-get update -q
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $MISSING
 else
-	info "all present: ${PKGS[*]}"
+    info "all present: ${PKGS[*]}"
 fi
 
 # --- 2. build --------------------------------------------------------------------
 step "Building into ${BUILD#"$ROOT"/}"
 if [ ! -f "$BUILD/build.ninja" ]; then
-	meson setup "$BUILD" "$ROOT" >"${TMPDIR:-/tmp}/$ID-meson.log" 2>&1 ||
-		{ cat "${TMPDIR:-/tmp}/$ID-meson.log"; rm -f "${TMPDIR:-/tmp}/$ID-meson.log"; die "meson setup failed"; }
-	rm -f "${TMPDIR:-/tmp}/$ID-meson.log"
+    meson setup "$BUILD" "$ROOT" >"${TMPDIR:-/tmp}/$ID-meson.log" 2>&1 ||
+        { cat "${TMPDIR:-/tmp}/$ID-meson.log"; rm -f "${TMPDIR:-/tmp}/$ID-meson.log"; die "meson setup failed"; }
+    rm -f "${TMPDIR:-/tmp}/$ID-meson.log"
 fi
 ninja -C "$BUILD" >/dev/null || { ninja -C "$BUILD"; die "build failed"; }
 DP=$BUILD/dataplane/leasewire-dataplane
@@ -146,17 +146,17 @@ DP_LOG=$WORK/dataplane.log
 ip netns exec "$NS_S" stdbuf -oL -eL "$DP" -c "$CFG" --log-leases >"$DP_LOG" 2>&1 &
 DP_PID=$!
 for i in $(seq 1 300); do
-	grep -q '^leasewire-dataplane: ready' "$DP_LOG" && break
-	if ! kill -0 "$DP_PID" 2>/dev/null; then
-		cat "$DP_LOG"
-		die "the dataplane exited before it was ready"
-	fi
-	[ "$i" -lt 300 ] || { tail -n 20 "$DP_LOG"; die "the dataplane was not ready after 30 s"; }
-	sleep 0.1
+    grep -q '^leasewire-dataplane: ready' "$DP_LOG" && break
+    if ! kill -0 "$DP_PID" 2>/dev/null; then
+        cat "$DP_LOG"
+        die "the dataplane exited before it was ready"
+    fi
+    [ "$i" -lt 300 ] || { tail -n 20 "$DP_LOG"; die "the dataplane was not ready after 30 s"; }
+    sleep 0.1
 done
 info "$(grep -m1 '^leasewire-dataplane: ready' "$DP_LOG")"
 info "server address: $(sed -n 's/^[[:space:]]*address *= *"\([^"]*\)".*/\1/p' "$CFG" | head -n1)," \
-	"pool: $(sed -n 's/.*range *= *"\([^"]*\)".*/\1/p' "$CFG" | head -n1)"
+    "pool: $(sed -n 's/.*range *= *"\([^"]*\)".*/\1/p' "$CFG" | head -n1)"
 
 # --- 5. the client -----------------------------------------------------------------
 LEASES=$WORK/dhclient.leases
@@ -177,9 +177,9 @@ cat >"$SCRIPT" <<EOF
 echo "\$reason \${new_ip_address:-}" >>"$EVENTS"
 case "\$reason" in
 BOUND|RENEW|REBIND|REBOOT)
-	ip addr replace "\$new_ip_address/\$new_subnet_mask" dev "\$interface" ;;
+    ip addr replace "\$new_ip_address/\$new_subnet_mask" dev "\$interface" ;;
 RELEASE|EXPIRE|STOP)
-	[ -n "\${old_ip_address:-}" ] && ip addr del "\$old_ip_address/\${old_subnet_mask:-32}" dev "\$interface" 2>/dev/null ;;
+    [ -n "\${old_ip_address:-}" ] && ip addr del "\$old_ip_address/\${old_subnet_mask:-32}" dev "\$interface" 2>/dev/null ;;
 esac
 exit 0
 EOF
@@ -190,49 +190,49 @@ DHC=(dhclient -4 -v -sf "$SCRIPT" -cf "$DHCONF" -lf "$LEASES" -pf "$WORK/dhclien
 ip netns exec "$NS_C" "${DHC[@]}" -1 -d "$IF_C" >"$WORK/dhclient.out" 2>&1 &
 DHC_PID=$!
 for i in $(seq 1 300); do
-	grep -qE '^(BOUND|REBOOT) ' "$EVENTS" && break
-	kill -0 "$DHC_PID" 2>/dev/null || break
-	sleep 0.1
+    grep -qE '^(BOUND|REBOOT) ' "$EVENTS" && break
+    kill -0 "$DHC_PID" 2>/dev/null || break
+    sleep 0.1
 done
 sed -n 's/^/    dhclient: /p' "$WORK/dhclient.out" | grep -E 'DHCP|bound' || true
 
 lease() {
-	awk -v key="$1" '
-		/^lease *\{/ { delete v; next }
-		/^\}/ { for (k in v) last[k] = v[k]; next }
-		{
-			sub(/^[ \t]+/, ""); sub(/;[ \t]*$/, "")
-			if ($1 == "option") { k = $2; $1 = ""; $2 = "" } else { k = $1; $1 = "" }
-			sub(/^[ \t]+/, ""); gsub(/"/, "")
-			v[k] = $0
-		}
-		END { if (key in last) print last[key] }' "$LEASES"
+    awk -v key="$1" '
+        /^lease *\{/ { delete v; next }
+        /^\}/ { for (k in v) last[k] = v[k]; next }
+        {
+            sub(/^[ \t]+/, ""); sub(/;[ \t]*$/, "")
+            if ($1 == "option") { k = $2; $1 = ""; $2 = "" } else { k = $1; $1 = "" }
+            sub(/^[ \t]+/, ""); gsub(/"/, "")
+            v[k] = $0
+        }
+        END { if (key in last) print last[key] }' "$LEASES"
 }
 
 ADDR=$(lease fixed-address)
 if [ -z "$ADDR" ]; then
-	printf '%sNo lease.%s dhclient said:\n' "$R" "$N"
-	sed 's/^/    /' "$WORK/dhclient.out"
-	echo "    server log:"
-	tail -n 40 "$DP_LOG" | sed 's/^/    /'
-	die "the client got no lease"
+    printf '%sNo lease.%s dhclient said:\n' "$R" "$N"
+    sed 's/^/    /' "$WORK/dhclient.out"
+    echo "    server log:"
+    tail -n 40 "$DP_LOG" | sed 's/^/    /'
+    die "the client got no lease"
 fi
 
 step "${G}The client got a lease$N"
 printf '    %-20s %s\n' \
-	"address" "$ADDR" \
-	"subnet mask" "$(lease subnet-mask)" \
-	"router" "$(lease routers)" \
-	"DNS servers" "$(lease domain-name-servers)" \
-	"domain" "$(lease domain-name)" \
-	"lease time" "$(lease dhcp-lease-time) s" \
-	"server" "$(lease dhcp-server-identifier)"
-info ""
+    "address" "$ADDR" \
+    "subnet mask" "$(lease subnet-mask)" \
+    "router" "$(lease routers)" \
+    "DNS servers" "$(lease domain-name-servers)" \
+    "domain" "$(lease domain-name)" \
+    "lease time" "$(lease dhcp-lease-time) s" \
+    "server" "$(lease dhcp-server-identifier)"
+echo
 info "on the client's interface: $(ip -n "$NS_C" -o -4 addr show dev "$IF_C" | awk '{print $4}')"
 if ip netns exec "$NS_C" ping -c 2 -i 0.3 -W 2 "$(lease dhcp-server-identifier)" >"$WORK/ping.out" 2>&1; then
-	info "ping from the client to the server: $(grep -E 'packets transmitted' "$WORK/ping.out")"
+    info "ping from the client to the server: $(grep -E 'packets transmitted' "$WORK/ping.out")"
 else
-	info "ping from the client to the server got no answer"
+    info "ping from the client to the server got no answer"
 fi
 
 step "Releasing the lease (dhclient -r)"
@@ -240,8 +240,8 @@ ip netns exec "$NS_C" timeout 30 "${DHC[@]}" -r "$IF_C" >>"$WORK/dhclient.out" 2
 wait "$DHC_PID" 2>/dev/null || true
 DHC_PID=
 for _ in $(seq 1 30); do
-	grep -q '^lease-log event-released ' "$DP_LOG" && break
-	sleep 0.1
+    grep -q '^lease-log event-released ' "$DP_LOG" && break
+    sleep 0.1
 done
 
 step "The server's lease log (--log-leases)"

@@ -25,6 +25,20 @@ Test(rcur, reads_big_endian_in_order)
 	cr_expect_eq(c.err, 0);
 }
 
+/* Bytes with the top bit set must not sign-extend into the wider values. */
+Test(rcur, high_bytes_are_unsigned)
+{
+	static const uint8_t hi[] = {0xff, 0xfe, 0x80, 0x01, 0xde, 0xad, 0xbe, 0xef};
+	struct lw_rcur c;
+
+	lw_rcur_init(&c, hi, sizeof(hi));
+	cr_expect_eq(lw_rcur_u8(&c), 0xff);
+	cr_expect_eq(lw_rcur_u16(&c), 0xfe80);
+	cr_expect_eq(lw_rcur_u8(&c), 0x01);
+	cr_expect_eq(lw_rcur_u32(&c), 0xdeadbeefu);
+	cr_expect_eq(c.err, 0);
+}
+
 Test(rcur, take_and_skip)
 {
 	struct lw_rcur c;
@@ -211,7 +225,8 @@ Test(wcur, each_writer_checks_room)
 Test(err, strerror_names_both_kinds)
 {
 	cr_expect_str_eq(lw_strerror(0), "success");
-	cr_expect_str_eq(lw_strerror(LW_E_TRUNC), "truncated: a field runs past the end of the data");
+	cr_expect_str_eq(
+		lw_strerror(LW_E_TRUNC), "truncated: a field runs past the end of the data");
 	cr_expect_str_eq(lw_strerror(LW_E_NOSPACE), "no room left in the output buffer");
 	cr_expect_str_eq(lw_strerror(-ENOENT), strerror(ENOENT));
 	cr_expect_str_eq(lw_strerror(LW_E_LAST - 1), "unknown error");

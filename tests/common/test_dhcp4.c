@@ -11,7 +11,7 @@
 #include "common/lw_ip.h"
 
 #define A(a, b, c, d) LW_IP4(a, b, c, d)
-#define N_OF(x)       (sizeof(x) / sizeof((x)[0]))
+#define N_OF(x)	      (sizeof(x) / sizeof((x)[0]))
 
 /* The fixed BOOTP fields a test packet starts from. */
 struct hdr {
@@ -88,6 +88,7 @@ static void put_area(uint8_t *buf, size_t off, size_t cap, const void *opts, siz
 
 Test(parse, discover_every_field)
 {
+	/* clang-format off */
 	static const uint8_t opts[] = {
 		53, 1, DHCP4_DISCOVER,
 		61, 7, 0x01, 0x00, 0x0c, 0x29, 0x4f, 0x8e, 0x35,
@@ -96,6 +97,7 @@ Test(parse, discover_every_field)
 		12, 4, 'h', 'o', 's', 't',
 		255,
 	};
+	/* clang-format on */
 	struct hdr h = client_hdr;
 	struct dhcp4_msg m;
 	uint8_t buf[512];
@@ -136,11 +138,14 @@ Test(parse, discover_every_field)
 
 Test(parse, relayed_request_with_agent_info)
 {
+	/* clang-format off */
 	static const uint8_t agent[] = {
 		1, 4, 'e', 't', 'h', '0',                  /* circuit id */
 		2, 6, 0x02, 0x00, 0x00, 0x00, 0x00, 0x99, /* remote id */
 		5, 4, 10, 2, 0, 0,                         /* RFC 3527 link selection */
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const uint8_t head[] = {
 		53, 1, DHCP4_REQUEST,
 		50, 4, 10, 2, 0, 50,
@@ -148,6 +153,7 @@ Test(parse, relayed_request_with_agent_info)
 		51, 4, 0x00, 0x00, 0x0e, 0x10,
 		118, 4, 10, 3, 0, 0,
 	};
+	/* clang-format on */
 	uint8_t opts[128], buf[512];
 	struct hdr h = client_hdr;
 	struct dhcp4_msg m;
@@ -201,7 +207,7 @@ Test(parse, agent_info_without_link_selection)
 /* Option 52 (RFC 2132 9.3): file, sname or both carry more options. */
 struct overload_case {
 	uint8_t value;
-	uint8_t prl[3];    /* 55 as joined: options field, then file, then sname */
+	uint8_t prl[3]; /* 55 as joined: options field, then file, then sname */
 	uint8_t prl_len;
 	uint8_t msg_type;
 };
@@ -229,8 +235,7 @@ Test(parse, overload_file_sname_both)
 		cr_assert_eq(dhcp4_parse(buf, len, &m), 0, "overload %u", t->value);
 		cr_expect_eq(m.overload, t->value);
 		cr_expect(m.has & DHCP4_HAS_OVERLOAD);
-		cr_expect_eq(m.msg_type, t->msg_type, "overload %u: type %u", t->value,
-			m.msg_type);
+		cr_expect_eq(m.msg_type, t->msg_type, "overload %u: type %u", t->value, m.msg_type);
 		cr_expect_eq(m.prl_len, t->prl_len, "overload %u", t->value);
 		cr_expect_arr_eq(m.prl, t->prl, t->prl_len, "overload %u", t->value);
 	}
@@ -294,6 +299,7 @@ Test(parse, overloaded_file_without_end)
 /* RFC 3396: two occurrences of 55 and of 61 are one option each, in order. */
 Test(parse, concatenated_options_joined_in_order)
 {
+	/* clang-format off */
 	static const uint8_t opts[] = {
 		61, 3, 0x01, 0x02, 0x00,
 		55, 2, 1, 3,
@@ -303,6 +309,7 @@ Test(parse, concatenated_options_joined_in_order)
 		61, 4, 0x00, 0x00, 0x10, 0x03,
 		255,
 	};
+	/* clang-format on */
 	static const uint8_t want_cid[] = {0x01, 0x02, 0x00, 0x00, 0x00, 0x10, 0x03};
 	static const uint8_t want_prl[] = {1, 3, 6, 15, 119};
 	uint8_t buf[512];
@@ -376,8 +383,8 @@ Test(parse, concatenation_limit)
 		opts[n++] = 255;
 		len = build(buf, &client_hdr, opts, n);
 		rc = dhcp4_parse(buf, len, &m);
-		cr_expect_eq(rc, t->rc, "code %u, %u + %u: rc %d", t->code, t->first, t->second,
-			rc);
+		cr_expect_eq(
+			rc, t->rc, "code %u, %u + %u: rc %d", t->code, t->first, t->second, rc);
 	}
 }
 
@@ -408,9 +415,17 @@ Test(parse, bytes_after_end_ignored)
 
 Test(parse, pad_runs)
 {
+	/* clang-format off */
 	static const uint8_t opts[] = {
-		0, 0, 0, 53, 1, DHCP4_DECLINE, 0, 50, 4, 192, 0, 2, 1, 0, 0, 0, 0, 0, 255, 0, 0,
+		0, 0, 0,
+		53, 1, DHCP4_DECLINE,
+		0,
+		50, 4, 192, 0, 2, 1,
+		0, 0, 0, 0, 0,
+		255,
+		0, 0,
 	};
+	/* clang-format on */
 	uint8_t buf[512];
 	struct dhcp4_msg m;
 	size_t len = build(buf, &client_hdr, opts, sizeof(opts));
@@ -426,9 +441,15 @@ Test(parse, pad_runs)
 
 Test(parse, fixed_option_last_occurrence_wins)
 {
+	/* clang-format off */
 	static const uint8_t opts[] = {
-		53, 1, 1, 50, 4, 10, 0, 0, 1, 53, 1, 3, 50, 4, 10, 0, 0, 2, 255,
+		53, 1, DHCP4_DISCOVER,
+		50, 4, 10, 0, 0, 1,
+		53, 1, DHCP4_REQUEST,
+		50, 4, 10, 0, 0, 2,
+		255,
 	};
+	/* clang-format on */
 	uint8_t buf[512];
 	struct dhcp4_msg m;
 	size_t len = build(buf, &client_hdr, opts, sizeof(opts));
@@ -464,18 +485,15 @@ Test(parse, header_edge_values)
 /* ------------------------------------------------------------------------ */
 /* Malformed requests, each with its code */
 
-#define MAX_AREA 40
-#define OPTS(...)                                                                              \
-	.opts = {__VA_ARGS__}, .opts_len = sizeof((const uint8_t[]){__VA_ARGS__})
-#define FILE_OPTS(...)                                                                         \
-	.file = {__VA_ARGS__}, .file_len = sizeof((const uint8_t[]){__VA_ARGS__})
-#define SNAME_OPTS(...)                                                                        \
-	.sname = {__VA_ARGS__}, .sname_len = sizeof((const uint8_t[]){__VA_ARGS__})
+#define MAX_AREA	40
+#define OPTS(...)	.opts = {__VA_ARGS__}, .opts_len = sizeof((const uint8_t[]){__VA_ARGS__})
+#define FILE_OPTS(...)	.file = {__VA_ARGS__}, .file_len = sizeof((const uint8_t[]){__VA_ARGS__})
+#define SNAME_OPTS(...) .sname = {__VA_ARGS__}, .sname_len = sizeof((const uint8_t[]){__VA_ARGS__})
 
 struct bad_case {
 	const char *name;
-	uint8_t op;      /* 0: BOOTREQUEST */
-	uint8_t hlen;    /* 0: 6 */
+	uint8_t op;	 /* 0: BOOTREQUEST */
+	uint8_t hlen;	 /* 0: 6 */
 	uint32_t cookie; /* 0: the DHCP cookie */
 	uint8_t opts[MAX_AREA];
 	size_t opts_len;
@@ -502,8 +520,7 @@ static const struct bad_case bad_cases[] = {
 	{"51 length 5", OPTS(53, 1, 3, 51, 5, 0, 0, 0, 0, 1, 255), .rc = LW_E_OPTSIZE},
 	{"54 length 0", OPTS(53, 1, 3, 54, 0, 255), .rc = LW_E_OPTSIZE},
 	{"57 length 1", OPTS(53, 1, 1, 57, 1, 2, 255), .rc = LW_E_OPTSIZE},
-	{"118 length 8", OPTS(53, 1, 1, 118, 8, 10, 0, 0, 0, 10, 0, 0, 0, 255),
-		.rc = LW_E_OPTSIZE},
+	{"118 length 8", OPTS(53, 1, 1, 118, 8, 10, 0, 0, 0, 10, 0, 0, 0, 255), .rc = LW_E_OPTSIZE},
 	{"good 50 then a 3-byte 50", OPTS(53, 1, 3, 50, 4, 10, 0, 0, 1, 50, 3, 10, 0, 0, 255),
 		.rc = LW_E_OPTSIZE},
 	{"52 length 2", OPTS(53, 1, 1, 52, 2, 0, 1, 255), .rc = LW_E_OPTSIZE},
@@ -531,8 +548,7 @@ static const struct bad_case bad_cases[] = {
 		.rc = LW_E_OPTLEN},
 	{"82.5 length 3", OPTS(53, 1, 1, 82, 5, 5, 3, 10, 0, 0, 255), .rc = LW_E_OPTSIZE},
 	{"82.5 length 5 after a good sub-option",
-		OPTS(53, 1, 1, 82, 10, 1, 1, 'x', 5, 5, 10, 0, 0, 0, 0, 255),
-		.rc = LW_E_OPTSIZE},
+		OPTS(53, 1, 1, 82, 10, 1, 1, 'x', 5, 5, 10, 0, 0, 0, 0, 255), .rc = LW_E_OPTSIZE},
 };
 
 Test(parse_bad, table)
@@ -605,11 +621,19 @@ static void every_cut(const uint8_t *buf, size_t full)
 
 Test(parse_bad, every_truncation_of_a_relayed_request)
 {
+	/* clang-format off */
 	static const uint8_t opts[] = {
-		53, 1, 3, 50, 4, 10, 2, 0, 50, 54, 4, 10, 0, 0, 1, 61, 7, 1, 2, 0, 0, 0, 0, 9,
-		55, 3, 1, 3, 6, 57, 2, 2, 64, 82, 12, 1, 2, 'p', '1', 5, 4, 10, 2, 0, 0, 2, 0,
-		0, 0, 255,
+		53, 1, DHCP4_REQUEST,
+		50, 4, 10, 2, 0, 50,
+		54, 4, 10, 0, 0, 1,
+		61, 7, 1, 2, 0, 0, 0, 0, 9,
+		55, 3, 1, 3, 6,
+		57, 2, 2, 64,
+		82, 12, 1, 2, 'p', '1', 5, 4, 10, 2, 0, 0, 2, 0,
+		0, 0,
+		255,
 	};
+	/* clang-format on */
 	uint8_t buf[512];
 	struct hdr h = client_hdr;
 
@@ -633,10 +657,15 @@ Test(parse_bad, every_truncation_of_an_overloaded_request)
 /* ------------------------------------------------------------------------ */
 /* Reply builder */
 
+/* clang-format off */
 static const uint8_t discover_opts[] = {
-	53, 1, DHCP4_DISCOVER, 61, 7, 1, 0x00, 0x0c, 0x29, 0x4f, 0x8e, 0x35, 55, 3, 1, 3, 6,
-	82, 10, 1, 2, 'p', '1', 5, 4, 10, 2, 0, 0, 255,
+	53, 1, DHCP4_DISCOVER,
+	61, 7, 1, 0x00, 0x0c, 0x29, 0x4f, 0x8e, 0x35,
+	55, 3, 1, 3, 6,
+	82, 10, 1, 2, 'p', '1', 5, 4, 10, 2, 0, 0,
+	255,
 };
+/* clang-format on */
 
 static void parse_discover(struct dhcp4_msg *m, uint8_t *buf)
 {
@@ -692,12 +721,14 @@ Test(reply, header_echoes_the_request)
 
 Test(reply, options_bytes)
 {
+	/* clang-format off */
 	static const uint8_t want[] = {
 		54, 4, 10, 0, 0, 1,
 		51, 4, 0x00, 0x01, 0x51, 0x80,
 		15, 6, 'e', 'x', '.', 'c', 'o', 'm',
 		80, 0,
 	};
+	/* clang-format on */
 	uint8_t buf[600];
 	struct dhcp4_msg m;
 	struct lw_wcur w;
@@ -891,8 +922,16 @@ Test(helpers, prl_has)
 Test(helpers, type_names)
 {
 	static const char *const names[] = {
-		"DHCP-unknown", "DHCPDISCOVER", "DHCPOFFER", "DHCPREQUEST", "DHCPDECLINE",
-		"DHCPACK", "DHCPNAK", "DHCPRELEASE", "DHCPINFORM", "DHCP-unknown",
+		"DHCP-unknown",
+		"DHCPDISCOVER",
+		"DHCPOFFER",
+		"DHCPREQUEST",
+		"DHCPDECLINE",
+		"DHCPACK",
+		"DHCPNAK",
+		"DHCPRELEASE",
+		"DHCPINFORM",
+		"DHCP-unknown",
 	};
 
 	for (int t = 0; t < (int)N_OF(names); t++)

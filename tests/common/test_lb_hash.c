@@ -6,6 +6,7 @@
 
 #include "common/dhcp4.h"
 #include "common/lb_hash.h"
+#include "common/lw_counters.h"
 #include "common/lw_records.h"
 
 struct vector {
@@ -61,18 +62,14 @@ Test(lb_hash, length_is_hashed)
 
 struct split_case {
 	unsigned split;
-	uint8_t ff_bytes;   /* leading 0xff bytes */
-	int partial;        /* value of the byte after them, -1 none */
+	uint8_t ff_bytes; /* leading 0xff bytes */
+	int partial;	  /* value of the byte after them, -1 none */
 };
 
 Test(lb_hash, split_bitmaps)
 {
 	static const struct split_case cases[] = {
-		{0, 0, -1},
-		{1, 0, 0x01},
-		{128, 16, -1},
-		{256, 32, -1},
-		{257, 32, -1}, /* clamped */
+		{0, 0, -1}, {1, 0, 0x01}, {128, 16, -1}, {256, 32, -1}, {257, 32, -1}, /* clamped */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -126,25 +123,41 @@ Test(client_key, chaddr_key)
 	cr_expect_eq(lb_hash(hb, hl), 133);
 }
 
+/* FAILOVER.md 6.1: with option 61 the client id is hashed, whatever chaddr holds. */
+struct cid_case {
+	uint8_t mac[6];
+	uint8_t cid[7];
+	uint8_t bucket;
+};
+
 Test(client_key, client_id_wins)
 {
-	static const uint8_t mac[6] = {0x02, 0, 0, 0, 0x10, 0x03};
-	static const uint8_t cid[7] = {0x01, 0x02, 0, 0, 0, 0x10, 0x03};
-	struct dhcp4_msg m = msg_with_chaddr(mac, 6);
-	struct lw_client_key k;
-	const uint8_t *hb;
-	size_t hl;
+	static const struct cid_case cases[] = {
+		{{0x02, 0, 0, 0, 0x10, 0x03}, {0x01, 0x02, 0, 0, 0, 0x10, 0x03}, 88},
+		{{0x02, 0, 0, 0, 0x10, 0x06}, {0x01, 0x02, 0, 0, 0, 0x10, 0x06}, 192},
+	};
 
-	m.has |= DHCP4_HAS_CLIENT_ID;
-	m.client_id_len = sizeof(cid);
-	memcpy(m.client_id, cid, sizeof(cid));
-	lw_client_key_from_msg(&k, &m);
-	cr_expect_eq(k.kind, LW_KEY_CLIENT_ID);
-	cr_expect_eq(k.len, 7);
-	cr_expect_arr_eq(k.data, cid, sizeof(cid));
-	hb = lw_client_key_hash_bytes(&k, &hl);
-	cr_expect_eq(hl, 7, "hash runs over the whole option 61, type byte included");
-	cr_expect_eq(lb_hash(hb, hl), 88);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cid_case *t = &cases[i];
+		struct dhcp4_msg m = msg_with_chaddr(t->mac, 6);
+		struct lw_client_key k;
+		const uint8_t *hb;
+		size_t hl;
+
+		m.has |= DHCP4_HAS_CLIENT_ID;
+		m.client_id_len = sizeof(t->cid);
+		memcpy(m.client_id, t->cid, sizeof(t->cid));
+		memset(&k, 0xa5, sizeof(k));
+		lw_client_key_from_msg(&k, &m);
+		cr_expect_eq(k.kind, LW_KEY_CLIENT_ID);
+		cr_expect_eq(k.len, 7);
+		cr_expect_arr_eq(k.data, t->cid, sizeof(t->cid));
+		for (size_t j = 7; j < LW_KEY_DATA; j++)
+			cr_expect_eq(k.data[j], 0, "byte %zu not zeroed", j);
+		hb = lw_client_key_hash_bytes(&k, &hl);
+		cr_expect_eq(hl, 7, "hash runs over the whole option 61, type byte included");
+		cr_expect_eq(lb_hash(hb, hl), t->bucket, "case %zu", i);
+	}
 }
 
 Test(client_key, longest_client_id_kept_as_is)
@@ -161,27 +174,43 @@ Test(client_key, longest_client_id_kept_as_is)
 	cr_expect_arr_eq(k.data, m.client_id, LW_KEY_DATA);
 }
 
+static struct lw_client_key key_of_client_id(uint8_t len, uint8_t fill, size_t at, uint8_t v)
+{
+	struct dhcp4_msg m = msg_with_chaddr((const uint8_t *)"\x02\0\0\0\0\x01", 6);
+	struct lw_client_key k;
+
+	m.has |= DHCP4_HAS_CLIENT_ID;
+	m.client_id_len = len;
+	memset(m.client_id, fill, len);
+	m.client_id[at] = v;
+	memset(&k, 0xa5, sizeof(k));
+	lw_client_key_from_msg(&k, &m);
+	return k;
+}
+
 Test(client_key, over_long_client_id_is_digested)
 {
-	struct dhcp4_msg a = msg_with_chaddr((const uint8_t *)"\x02\0\0\0\0\x01", 6);
-	struct dhcp4_msg b;
-	struct lw_client_key ka, kb, ka2;
+	struct lw_client_key a = key_of_client_id(40, 0x42, 0, 0x01);
+	struct lw_client_key a2 = key_of_client_id(40, 0x42, 0, 0x01);
+	struct lw_client_key last = key_of_client_id(40, 0x42, 39, 0x43);
+	struct lw_client_key first = key_of_client_id(40, 0x42, 0, 0x02);
+	struct lw_client_key longer = key_of_client_id(41, 0x42, 0, 0x01);
+	struct lw_client_key just_over = key_of_client_id(LW_KEY_DATA + 1, 0x42, 0, 0x01);
+	const uint8_t *hb;
+	size_t hl;
 
-	a.has |= DHCP4_HAS_CLIENT_ID;
-	a.client_id_len = LW_KEY_DATA + 1;
-	memset(a.client_id, 0x42, a.client_id_len);
-	b = a;
-	b.client_id[LW_KEY_DATA] = 0x43; /* differs only past what a plain key holds */
-
-	lw_client_key_from_msg(&ka, &a);
-	lw_client_key_from_msg(&ka2, &a);
-	lw_client_key_from_msg(&kb, &b);
-	cr_expect_eq(ka.kind, LW_KEY_CLIENT_ID_DIGEST);
-	cr_expect_eq(ka.len, 8);
+	cr_expect_eq(a.kind, LW_KEY_CLIENT_ID_DIGEST);
+	cr_expect_eq(a.len, 8);
 	for (size_t i = 8; i < LW_KEY_DATA; i++)
-		cr_expect_eq(ka.data[i], 0, "byte %zu not zeroed", i);
-	cr_expect(memcmp(&ka, &ka2, sizeof(ka)) == 0, "digest is not deterministic");
-	cr_expect(memcmp(&ka, &kb, sizeof(ka)) != 0, "the byte past 30 is not in the digest");
+		cr_expect_eq(a.data[i], 0, "byte %zu not zeroed", i);
+	cr_expect(memcmp(&a, &a2, sizeof(a)) == 0, "digest is not deterministic");
+	cr_expect(memcmp(&a, &last, sizeof(a)) != 0, "the last byte is not in the digest");
+	cr_expect(memcmp(&a, &first, sizeof(a)) != 0, "the first byte is not in the digest");
+	cr_expect(memcmp(&a, &longer, sizeof(a)) != 0, "the length is not in the digest");
+	cr_expect_eq(just_over.kind, LW_KEY_CLIENT_ID_DIGEST, "31 bytes do not fit a plain key");
+	hb = lw_client_key_hash_bytes(&a, &hl);
+	cr_expect_eq(hb, a.data);
+	cr_expect_eq(hl, 8, "a digest key hashes its 8 digest bytes");
 }
 
 Test(client_key, hlen_over_16_is_clamped)
@@ -193,4 +222,42 @@ Test(client_key, hlen_over_16_is_clamped)
 	lw_client_key_from_msg(&k, &m);
 	cr_expect_eq(k.kind, LW_KEY_HWADDR);
 	cr_expect_eq(k.len, 17);
+}
+
+Test(names, counters)
+{
+	cr_expect_str_eq(lw_counter_name(LW_CTR_RX_PACKETS), "rx-packets");
+	cr_expect_str_eq(lw_counter_name(LW_CTR_OUT_ACK), "pkt4-ack-sent");
+	cr_expect_str_eq(lw_counter_name(LW_CTR_ADDR_GRANT_OUT), "addresses-granted-out");
+	cr_expect_str_eq(lw_counter_name(LW_CTR_MAX), "unknown");
+	cr_expect_str_eq(lw_counter_name((enum lw_counter) - 1), "unknown");
+	/* Every counter has a distinct, non-empty name. */
+	for (int i = 0; i < LW_CTR_MAX; i++) {
+		const char *n = lw_counter_name((enum lw_counter)i);
+
+		cr_expect(n != NULL && n[0] != '\0' && strcmp(n, "unknown") != 0, "counter %d", i);
+		for (int j = 0; j < i; j++)
+			cr_expect_str_neq(
+				n, lw_counter_name((enum lw_counter)j), "counters %d, %d", j, i);
+	}
+}
+
+Test(names, bind_states)
+{
+	static const char *const names[] = {
+		"free",
+		"offered",
+		"active",
+		"expired",
+		"released",
+		"declined",
+		"reserved",
+	};
+
+	for (int s = 0; s < (int)(sizeof(names) / sizeof(names[0])); s++)
+		cr_expect_str_eq(lw_bind_state_name(s), names[s], "state %d", s);
+	cr_expect_eq(LW_BIND_RESERVED, 6);
+	cr_expect_str_eq(lw_bind_state_name(7), "unknown");
+	cr_expect_str_eq(lw_bind_state_name(-1), "unknown");
+	cr_expect_str_eq(lw_bind_state_name(1000), "unknown");
 }

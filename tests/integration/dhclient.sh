@@ -21,8 +21,8 @@ SHORT_LEASE=20
 lw_init
 lw_need_tool dhclient python3
 
-S=$(lw_netns s)
-C=$(lw_netns c)
+lw_netns S s
+lw_netns C c
 SI=$(lw_name s0)
 CI=$(lw_name c0)
 lw_veth "$S" "$SI" "$C" "$CI" 02:00:5e:18:00:10
@@ -52,7 +52,7 @@ subnets = (
 );
 EOF
 "$LW_DATAPLANE" -c "$CFG" --check >"$LW_TMP/check.out" 2>&1 ||
-	lw_fail "--check rejected the test config: $(cat "$LW_TMP/check.out")"
+    lw_fail "--check rejected the test config: $(cat "$LW_TMP/check.out")"
 
 lw_dp_start "$S" "$CFG" --log-leases
 
@@ -85,7 +85,7 @@ ip -n "$C" -o addr show dev "$CI" | grep -q " $ADDR/24 " || lw_fail "the address
 REQ_BEFORE=$(lw_counter pkt4-request-received)
 DHC_MARK=$(wc -l <"$DHC_EVENTS")
 EV=$(lw_dhclient_event RENEW $((SHORT_LEASE * 2))) ||
-	lw_fail "no renewal within $((SHORT_LEASE * 2)) s; events: $(tail -n 3 "$DHC_EVENTS")"
+    lw_fail "no renewal within $((SHORT_LEASE * 2)) s; events: $(tail -n 3 "$DHC_EVENTS")"
 lw_log "dhclient: $EV"
 lw_assert_eq "address after renewal" "$ADDR" "$(sed -n 's/.* ip=\([^ ]*\) .*/\1/p' <<<"$EV")"
 lw_assert_ge "REQUESTs received during the renewal" $((REQ_BEFORE + 1)) "$(lw_counter pkt4-request-received)"
@@ -102,13 +102,13 @@ lw_assert_eq "INFORM lease time (none)" "" "$(lw_field "$INF" lease)"
 # 4. Release.
 lw_dhclient_release "$C" "$CI" || lw_fail "dhclient -r failed"
 for _ in $(seq 1 20); do
-	[ "$(lw_counter leases-released)" -ge 1 ] && break
-	sleep 0.2
+    [ "$(lw_counter leases-released)" -ge 1 ] && break
+    sleep 0.2
 done
 lw_assert_eq "pkt4-release-received" 1 "$(lw_counter pkt4-release-received)"
 lw_assert_eq "leases-released" 1 "$(lw_ctr_read leases-released)"
 grep -q "^lease-log event-released addr=$ADDR " "$LW_DP_LOG" ||
-	lw_fail "no 'lease-log event-released addr=$ADDR' line in the server log"
+    lw_fail "no 'lease-log event-released addr=$ADDR' line in the server log"
 lw_assert_eq "pkt4-parse-failed" 0 "$(lw_ctr_read pkt4-parse-failed)"
 # The client's kernel resolved 198.18.0.1 before its unicasts.
 lw_assert_ge "arp-reply-sent" 1 "$(lw_ctr_read arp-reply-sent)"

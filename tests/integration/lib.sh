@@ -13,7 +13,9 @@
 # Environment:
 #   LW_DATAPLANE    path of the leasewire-dataplane binary (meson sets it)
 #   LW_SOURCE_ROOT  the source tree (meson sets it)
-#   LW_KEEP=1       keep the work directory (configs, logs, lease files)
+#   LW_KEEP=1       keep the work directory (configs, logs, lease files);
+#                   otherwise it is removed, also after a failure (the
+#                   failure message shows the end of the dataplane's log)
 #
 # Exit codes follow the automake/meson convention: 0 pass, 1 fail, 77 skip.
 
@@ -33,112 +35,120 @@ LW_DP_LOG=
 
 # Messages go to stderr, so that helpers whose stdout is captured can log.
 lw_log() {
-	printf '[%s %s] %s\n' "$LW_TEST" "$(date +%H:%M:%S)" "$*" >&2
+    printf '[%s %s] %s\n' "$LW_TEST" "$(date +%H:%M:%S)" "$*" >&2
 }
 
 lw_skip() {
-	lw_log "SKIP: $*"
-	exit 77
+    lw_log "SKIP: $*"
+    exit 77
 }
 
 # Prints the message, the tail of the dataplane log, and exits 1 (the trap
 # cleans up).
 lw_fail() {
-	lw_log "FAIL: $*"
-	if [ -n "$LW_DP_LOG" ] && [ -f "$LW_DP_LOG" ]; then
-		{
-			echo "--- last lines of the dataplane log ($LW_DP_LOG) ---"
-			grep -v '^lease-log ' "$LW_DP_LOG" | tail -n 80
-			echo "--- end of log ---"
-		} >&2
-	fi
-	exit 1
+    lw_log "FAIL: $*"
+    if [ -n "$LW_DP_LOG" ] && [ -f "$LW_DP_LOG" ]; then
+        {
+            echo "--- last lines of the dataplane log ($LW_DP_LOG) ---"
+            grep -v '^lease-log ' "$LW_DP_LOG" | tail -n 80
+            echo "--- end of log ---"
+        } >&2
+    fi
+    exit 1
 }
 
 lw_need_root() {
-	[ "$(id -u)" -eq 0 ] || lw_skip "needs root (network namespaces)"
+    [ "$(id -u)" -eq 0 ] || lw_skip "needs root (network namespaces)"
 }
 
 # lw_need_tool CMD... : skip when one of the commands is missing.
 lw_need_tool() {
-	local t
-	for t in "$@"; do
-		command -v "$t" >/dev/null 2>&1 || lw_skip "'$t' is not installed"
-	done
+    local t
+    for t in "$@"; do
+        command -v "$t" >/dev/null 2>&1 || lw_skip "'$t' is not installed"
+    done
 }
 
 # lw_alive PID: the process exists and is neither a zombie nor dead.
 lw_alive() {
-	local st
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	st=${st##*) }
-	case "${st:0:1}" in
-	'' | Z | X | x) return 1 ;;
-	esac
-	return 0
+    local st
+    st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    st=${st##*) }
+    case "${st:0:1}" in
+    '' | Z | X | x) return 1 ;;
+    esac
+    return 0
 }
 
 lw_cleanup() {
-	local rc=$?
-	local pid ns p i
-	trap - EXIT INT TERM
-	# Newest first: clients before the server.
-	for ((i = ${#LW_PIDS[@]} - 1; i >= 0; i--)); do
-		pid=${LW_PIDS[i]}
-		kill -0 "$pid" 2>/dev/null || continue
-		kill -TERM "$pid" 2>/dev/null
-		for _ in $(seq 1 50); do
-			lw_alive "$pid" || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	for ns in "${LW_NETNS[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	for p in "${LW_PREFIXES[@]}"; do
-		rm -rf "/var/run/dpdk/$p"
-	done
-	if [ -n "$LW_TMP" ] && [ -d "$LW_TMP" ]; then
-		if [ "${LW_KEEP:-0}" = 1 ] || { [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; }; then
-			lw_log "work directory kept: $LW_TMP"
-		else
-			rm -rf "$LW_TMP"
-		fi
-	fi
-	exit "$rc"
+    local rc=$?
+    local pid ns p i
+    trap - EXIT INT TERM
+    # Newest first: clients before the server.
+    for ((i = ${#LW_PIDS[@]} - 1; i >= 0; i--)); do
+        pid=${LW_PIDS[i]}
+        kill -0 "$pid" 2>/dev/null || continue
+        kill -TERM "$pid" 2>/dev/null
+        for _ in $(seq 1 50); do
+            lw_alive "$pid" || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    for ns in "${LW_NETNS[@]}"; do
+        ip netns del "$ns" 2>/dev/null
+    done
+    for p in "${LW_PREFIXES[@]}"; do
+        case "$p" in
+        "$LW_ID"* | lw*) rm -rf "/var/run/dpdk/$p" ;;
+        esac
+    done
+    if [ -n "$LW_TMP" ] && [ -d "$LW_TMP" ]; then
+        if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -s "$LW_TMP/dhclient.out" ]; then
+            echo "--- last lines of dhclient's output ---" >&2
+            tail -n 20 "$LW_TMP/dhclient.out" >&2
+        fi
+        if [ "${LW_KEEP:-0}" = 1 ]; then
+            lw_log "work directory kept: $LW_TMP"
+        else
+            rm -rf "$LW_TMP"
+        fi
+    fi
+    exit "$rc"
 }
 
 # lw_init: checks root and the common tools, creates the work directory and
 # installs the cleanup trap. Call once, before anything else.
 lw_init() {
-	lw_need_root
-	lw_need_tool ip ethtool timeout awk
-	[ -x "$LW_DATAPLANE" ] || lw_skip "dataplane binary not found: $LW_DATAPLANE (build first)"
-	LW_TMP=$(mktemp -d "/tmp/$LW_ID-$LW_TEST.XXXXXX")
-	trap lw_cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
-	lw_log "work directory $LW_TMP"
+    lw_need_root
+    lw_need_tool ip ethtool timeout awk
+    [ -x "$LW_DATAPLANE" ] || lw_skip "dataplane binary not found: $LW_DATAPLANE (build first)"
+    LW_TMP=$(mktemp -d "/tmp/$LW_ID-$LW_TEST.XXXXXX")
+    trap lw_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    lw_log "work directory $LW_TMP"
 }
 
 # lw_name SUFFIX: a name unique to this run, short enough for an interface
 # (IFNAMSIZ is 16 with the NUL).
 lw_name() {
-	local n="$LW_ID$1"
-	[ ${#n} -le 15 ] || n="lw$(printf '%x' $$)$1"
-	echo "$n"
+    local n="$LW_ID$1"
+    [ ${#n} -le 15 ] || n="lw$(printf '%x' $$)$1"
+    echo "$n"
 }
 
-# lw_netns SUFFIX: creates a namespace (loopback up) and prints its name.
+# lw_netns VAR SUFFIX: creates a namespace named after SUFFIX (loopback up)
+# and stores its name in VAR. Not in a $( ): the name must reach the list
+# the exit trap deletes.
 lw_netns() {
-	local ns
-	ns=$(lw_name "$1")
-	ip netns add "$ns" || lw_fail "cannot create namespace $ns"
-	LW_NETNS+=("$ns")
-	ip -n "$ns" link set lo up
-	echo "$ns"
+    local ns
+    ns=$(lw_name "$2")
+    ip netns add "$ns" || lw_fail "cannot create namespace $ns"
+    LW_NETNS+=("$ns")
+    ip -n "$ns" link set lo up
+    printf -v "$1" '%s' "$ns"
 }
 
 # lw_veth NS_A IF_A NS_B IF_B [MAC_B]: a veth pair with one end in each
@@ -146,186 +156,190 @@ lw_netns() {
 # af_packet hands frames to the dataplane as the kernel left them, and a
 # UDP checksum left for a NIC that does not exist would look corrupt.
 lw_veth() {
-	local na=$1 ia=$2 nb=$3 ib=$4 mac=${5:-}
-	ip link add "$ia" netns "$na" type veth peer name "$ib" netns "$nb" ||
-		lw_fail "cannot create veth $ia/$ib"
-	if [ -n "$mac" ]; then
-		ip -n "$nb" link set "$ib" address "$mac"
-	fi
-	ip netns exec "$na" ethtool -K "$ia" tx off rx off >/dev/null 2>&1
-	ip netns exec "$nb" ethtool -K "$ib" tx off rx off >/dev/null 2>&1
-	ip -n "$na" link set "$ia" up
-	ip -n "$nb" link set "$ib" up
+    local na=$1 ia=$2 nb=$3 ib=$4 mac=${5:-}
+    ip link add "$ia" netns "$na" type veth peer name "$ib" netns "$nb" ||
+        lw_fail "cannot create veth $ia/$ib"
+    if [ -n "$mac" ]; then
+        ip -n "$nb" link set "$ib" address "$mac"
+    fi
+    ip netns exec "$na" ethtool -K "$ia" tx off rx off >/dev/null 2>&1
+    ip netns exec "$nb" ethtool -K "$ib" tx off rx off >/dev/null 2>&1
+    ip -n "$na" link set "$ia" up
+    ip -n "$nb" link set "$ib" up
 }
 
 # lw_mac NS IF: the interface's MAC address.
 lw_mac() {
-	ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
+    ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
 }
 
 # lw_eal_args WORKERS: the eal_args array of a config for a test run, with
-# this run's file prefix. One main lcore plus WORKERS worker lcores; extra
-# lcores share CPUs when the machine has fewer.
+# this run's file prefix. One main lcore (it only sleeps and handles signals)
+# plus WORKERS worker lcores, mapped onto the CPUs there are: one worker on
+# two CPUs is 0@0,1@1; two workers are 0@0,1@0,2@1.
 lw_eal_args() {
-	local workers=$1 prefix lcores ncpu i
-	prefix=$(lw_name "p$workers")
-	ncpu=$(nproc)
-	lcores="0@0"
-	for ((i = 1; i <= workers; i++)); do
-		lcores+=",$i@$(((i - 1 + (ncpu > 1 ? 1 : 0)) % ncpu))"
-	done
-	# With two workers on two CPUs: 0@0,1@0,2@1 (the main lcore idles).
-	if [ "$workers" -eq 1 ] && [ "$ncpu" -ge 2 ]; then
-		lcores="0@0,1@1"
-	fi
-	LW_PREFIXES+=("$prefix")
-	printf '[ "--lcores", "%s", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry", "--file-prefix", "%s" ]' \
-		"$lcores" "$prefix"
+    local workers=$1 prefix lcores ncpu i
+    prefix=$(lw_name "p$workers")
+    ncpu=$(nproc)
+    lcores="0@0"
+    if [ "$workers" -eq 1 ] && [ "$ncpu" -ge 2 ]; then
+        lcores+=",1@1"
+    else
+        for ((i = 1; i <= workers; i++)); do
+            lcores+=",$i@$(((i - 1) % ncpu))"
+        done
+    fi
+    printf '[ "--lcores", "%s", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry", "--file-prefix", "%s" ]' \
+        "$lcores" "$prefix"
 }
 
 # lw_dp_start NS CONFIG [extra args...]: starts the dataplane inside NS and
 # waits (30 s at most) for its ready line. Sets LW_DP_PID and LW_DP_LOG.
 lw_dp_start() {
-	local ns=$1 cfg=$2
-	shift 2
-	LW_DP_LOG="$LW_TMP/dataplane.$(date +%s%N).log"
-	lw_log "starting dataplane in $ns: $LW_DATAPLANE -c $cfg $*"
-	# stdbuf: the log is a file, and lines must reach it as they are printed.
-	ip netns exec "$ns" stdbuf -oL -eL "$LW_DATAPLANE" -c "$cfg" "$@" >"$LW_DP_LOG" 2>&1 &
-	LW_DP_PID=$!
-	LW_PIDS+=("$LW_DP_PID")
-	local i
-	for i in $(seq 1 300); do
-		if grep -q '^leasewire-dataplane: ready' "$LW_DP_LOG"; then
-			lw_log "$(grep -m1 '^leasewire-dataplane: ready' "$LW_DP_LOG")"
-			return 0
-		fi
-		lw_alive "$LW_DP_PID" || lw_fail "dataplane exited before it was ready"
-		sleep 0.1
-	done
-	lw_fail "dataplane not ready after 30 s"
+    local ns=$1 cfg=$2
+    shift 2
+    LW_DP_LOG="$LW_TMP/dataplane.$(date +%s%N).log"
+    # EAL keeps a runtime directory per file prefix: remove it on exit.
+    local pfx
+    pfx=$(tr -d '\n' <"$cfg" | grep -o '"--file-prefix", *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/')
+    [ -n "$pfx" ] && LW_PREFIXES+=("$pfx")
+    lw_log "starting dataplane in $ns: $LW_DATAPLANE -c $cfg $*"
+    # stdbuf: the log is a file, and lines must reach it as they are printed.
+    ip netns exec "$ns" stdbuf -oL -eL "$LW_DATAPLANE" -c "$cfg" "$@" >"$LW_DP_LOG" 2>&1 &
+    LW_DP_PID=$!
+    LW_PIDS+=("$LW_DP_PID")
+    local i
+    for i in $(seq 1 300); do
+        if grep -q '^leasewire-dataplane: ready' "$LW_DP_LOG"; then
+            lw_log "$(grep -m1 '^leasewire-dataplane: ready' "$LW_DP_LOG")"
+            return 0
+        fi
+        lw_alive "$LW_DP_PID" || lw_fail "dataplane exited before it was ready"
+        sleep 0.1
+    done
+    lw_fail "dataplane not ready after 30 s"
 }
 
 # lw_dp_stop: SIGTERM, then checks that it exited 0 within 10 s. The final
 # counter dump stays in LW_DP_LOG.
 lw_dp_stop() {
-	local pid=$LW_DP_PID rc i
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || lw_fail "dataplane (pid $pid) is not running"
-	for i in $(seq 1 100); do
-		lw_alive "$pid" || break
-		sleep 0.1
-	done
-	if lw_alive "$pid"; then
-		lw_fail "dataplane did not exit 10 s after SIGTERM"
-	fi
-	wait "$pid"
-	rc=$?
-	LW_DP_PID=
-	[ "$rc" -eq 0 ] || lw_fail "dataplane exited with status $rc after SIGTERM"
-	lw_log "dataplane stopped (exit 0)"
+    local pid=$LW_DP_PID rc i
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || lw_fail "dataplane (pid $pid) is not running"
+    for i in $(seq 1 100); do
+        lw_alive "$pid" || break
+        sleep 0.1
+    done
+    if lw_alive "$pid"; then
+        lw_fail "dataplane did not exit 10 s after SIGTERM"
+    fi
+    wait "$pid"
+    rc=$?
+    LW_DP_PID=
+    [ "$rc" -eq 0 ] || lw_fail "dataplane exited with status $rc after SIGTERM"
+    lw_log "dataplane stopped (exit 0)"
 }
 
 # lw_dp_alive: fails when the dataplane died.
 lw_dp_alive() {
-	if [ -z "$LW_DP_PID" ] || ! lw_alive "$LW_DP_PID"; then
-		lw_fail "the dataplane is not running any more (crashed?)"
-	fi
+    if [ -z "$LW_DP_PID" ] || ! lw_alive "$LW_DP_PID"; then
+        lw_fail "the dataplane is not running any more (crashed?)"
+    fi
 }
 
 # lw_dp_dump: asks for a counter dump (SIGUSR1) and waits until a new one is
 # complete in the log.
 lw_dp_dump() {
-	local before i
-	lw_dp_alive
-	before=$(grep -c '^=== end ===' "$LW_DP_LOG")
-	kill -USR1 "$LW_DP_PID"
-	for i in $(seq 1 100); do
-		if [ "$(grep -c '^=== end ===' "$LW_DP_LOG")" -gt "$before" ]; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	lw_fail "no counter dump 10 s after SIGUSR1"
+    local before i
+    lw_dp_alive
+    before=$(grep -c '^=== end ===' "$LW_DP_LOG")
+    kill -USR1 "$LW_DP_PID"
+    for i in $(seq 1 100); do
+        if [ "$(grep -c '^=== end ===' "$LW_DP_LOG")" -gt "$before" ]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    lw_fail "no counter dump 10 s after SIGUSR1"
 }
 
 # lw_last_dump [LOG]: prints the last complete counter dump of the log.
 lw_last_dump() {
-	awk '/^=== leasewire counters ===/ { n = 0; delete d; on = 1; next }
-	     /^=== end ===/ { if (on) { m = n; for (i = 0; i < n; i++) last[i] = d[i] } on = 0; next }
-	     on { d[n++] = $0 }
-	     END { for (i = 0; i < m; i++) print last[i] }' "${1:-$LW_DP_LOG}"
+    awk '/^=== leasewire counters ===/ { n = 0; delete d; on = 1; next }
+         /^=== end ===/ { if (on) { m = n; for (i = 0; i < n; i++) last[i] = d[i] } on = 0; next }
+         on { d[n++] = $0 }
+         END { for (i = 0; i < m; i++) print last[i] }' "${1:-$LW_DP_LOG}"
 }
 
 # lw_ctr_read NAME [COLUMN] [LOG]: a counter from the last dump already in the
 # log; COLUMN is "total" (default) or w0, w1, ... Prints nothing when absent.
 lw_ctr_read() {
-	local name=$1 col=${2:-total}
-	lw_last_dump "${3:-$LW_DP_LOG}" | awk -v name="$name" -v col="$col" '
-		$1 == "name" { for (i = 2; i <= NF; i++) h[$i] = i; next }
-		$1 == name { if (col in h) print $(h[col]); exit }'
+    local name=$1 col=${2:-total}
+    lw_last_dump "${3:-$LW_DP_LOG}" | awk -v name="$name" -v col="$col" '
+        $1 == "name" { for (i = 2; i <= NF; i++) h[$i] = i; next }
+        $1 == name { if (col in h) print $(h[col]); exit }'
 }
 
 # lw_counter NAME [COLUMN]: fresh value of a counter (SIGUSR1 + read).
 lw_counter() {
-	local v
-	lw_dp_dump
-	v=$(lw_ctr_read "$@")
-	[ -n "$v" ] || lw_fail "counter '$1' (${2:-total}) not in the dump"
-	echo "$v"
+    local v
+    lw_dp_dump
+    v=$(lw_ctr_read "$@")
+    [ -n "$v" ] || lw_fail "counter '$1' (${2:-total}) not in the dump"
+    echo "$v"
 }
 
 # lw_counters_show: prints the last dump, skipping rows that are zero.
 lw_counters_show() {
-	lw_last_dump | awk '$1 == "name" || $2 != 0'
+    lw_last_dump | awk '$1 == "name" || $2 != 0'
 }
 
 # --- assertions: each prints what was expected and what was seen ------------
 
 lw_assert_eq() { # WHAT EXPECTED SEEN
-	if [ "$2" = "$3" ]; then
-		lw_log "ok: $1 = $3"
-	else
-		lw_fail "$1: expected '$2', saw '$3'"
-	fi
+    if [ "$2" = "$3" ]; then
+        lw_log "ok: $1 = $3"
+    else
+        lw_fail "$1: expected '$2', saw '$3'"
+    fi
 }
 
 lw_assert_ne() { # WHAT NOT_EXPECTED SEEN
-	if [ "$2" != "$3" ]; then
-		lw_log "ok: $1 = $3 (not $2)"
-	else
-		lw_fail "$1: expected anything but '$2', saw '$3'"
-	fi
+    if [ "$2" != "$3" ]; then
+        lw_log "ok: $1 = $3 (not $2)"
+    else
+        lw_fail "$1: expected anything but '$2', saw '$3'"
+    fi
 }
 
 lw_assert_ge() { # WHAT MIN SEEN
-	if [[ "$3" =~ ^[0-9]+$ ]] && [ "$3" -ge "$2" ]; then
-		lw_log "ok: $1 = $3 (>= $2)"
-	else
-		lw_fail "$1: expected >= $2, saw '$3'"
-	fi
+    if [[ "$3" =~ ^[0-9]+$ ]] && [ "$3" -ge "$2" ]; then
+        lw_log "ok: $1 = $3 (>= $2)"
+    else
+        lw_fail "$1: expected >= $2, saw '$3'"
+    fi
 }
 
 lw_assert_in_range() { # WHAT FIRST LAST ADDR (IPv4, inclusive)
-	local a f l
-	a=$(lw_ip2int "$4") f=$(lw_ip2int "$2") l=$(lw_ip2int "$3")
-	if [ -n "$a" ] && [ "$a" -ge "$f" ] && [ "$a" -le "$l" ]; then
-		lw_log "ok: $1 = $4 (in $2 - $3)"
-	else
-		lw_fail "$1: expected an address in $2 - $3, saw '$4'"
-	fi
+    local a f l
+    a=$(lw_ip2int "$4") f=$(lw_ip2int "$2") l=$(lw_ip2int "$3")
+    if [ -n "$a" ] && [ "$a" -ge "$f" ] && [ "$a" -le "$l" ]; then
+        lw_log "ok: $1 = $4 (in $2 - $3)"
+    else
+        lw_fail "$1: expected an address in $2 - $3, saw '$4'"
+    fi
 }
 
 lw_ip2int() {
-	local IFS=. a b c d
-	[[ "$1" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || return 0
-	read -r a b c d <<<"$1"
-	echo $(((a << 24) | (b << 16) | (c << 8) | d))
+    local IFS=. a b c d
+    [[ "$1" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || return 0
+    read -r a b c d <<<"$1"
+    echo $(((a << 24) | (b << 16) | (c << 8) | d))
 }
 
 # lw_field LINE KEY: value of KEY=VALUE in a line of dhcp_raw.py output.
 lw_field() {
-	tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -n1
+    tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -n1
 }
 
 # --- real clients ------------------------------------------------------------
@@ -337,41 +351,41 @@ lw_field() {
 # interface (needed for renewal: RENEWING is a unicast from that address).
 # Extra dhclient.conf lines may be passed in DHC_CONF_EXTRA.
 lw_dhclient_files() {
-	local tag=$1
-	DHC_LEASES="$LW_TMP/dhclient-$tag.leases"
-	DHC_PID="$LW_TMP/dhclient-$tag.pid"
-	DHC_EVENTS="$LW_TMP/dhclient-$tag.events"
-	DHC_CONF="$LW_TMP/dhclient-$tag.conf"
-	DHC_SCRIPT="$LW_TMP/dhclient-$tag.script"
-	cat >"$DHC_CONF" <<-EOF
-		timeout 20;
-		retry 1;
-		initial-interval 1;
-		request subnet-mask, broadcast-address, routers, domain-name,
-		        domain-name-servers, host-name, ntp-servers;
-		${DHC_CONF_EXTRA:-}
-	EOF
-	cat >"$DHC_SCRIPT" <<-EOF
-		#!/bin/sh
-		# Records every call; never touches the host's resolver or routes.
-		echo "reason=\$reason ip=\${new_ip_address:-} mask=\${new_subnet_mask:-} routers=\${new_routers:-} dns=\${new_domain_name_servers:-} domain=\${new_domain_name:-} lease=\${new_dhcp_lease_time:-} server=\${new_dhcp_server_identifier:-} old=\${old_ip_address:-}" >>"$DHC_EVENTS"
-		if [ "${DHC_ADD_ADDR:-0}" = 1 ]; then
-		    case "\$reason" in
-		    BOUND|RENEW|REBIND|REBOOT)
-		        if [ -n "\${old_ip_address:-}" ] && [ "\$old_ip_address" != "\$new_ip_address" ]; then
-		            ip addr del "\$old_ip_address/\${old_subnet_mask:-32}" dev "\$interface" 2>/dev/null
-		        fi
-		        ip addr replace "\$new_ip_address/\$new_subnet_mask" dev "\$interface"
-		        ;;
-		    RELEASE|EXPIRE|STOP)
-		        [ -n "\${old_ip_address:-}" ] && ip addr del "\$old_ip_address/\${old_subnet_mask:-32}" dev "\$interface" 2>/dev/null
-		        ;;
-		    esac
-		fi
-		exit 0
-	EOF
-	chmod +x "$DHC_SCRIPT"
-	touch "$DHC_LEASES" "$DHC_EVENTS"
+    local tag=$1
+    DHC_LEASES="$LW_TMP/dhclient-$tag.leases"
+    DHC_PID="$LW_TMP/dhclient-$tag.pid"
+    DHC_EVENTS="$LW_TMP/dhclient-$tag.events"
+    DHC_CONF="$LW_TMP/dhclient-$tag.conf"
+    DHC_SCRIPT="$LW_TMP/dhclient-$tag.script"
+    cat >"$DHC_CONF" <<EOF
+timeout 20;
+retry 1;
+initial-interval 1;
+request subnet-mask, broadcast-address, routers, domain-name,
+        domain-name-servers, host-name, ntp-servers;
+${DHC_CONF_EXTRA:-}
+EOF
+    cat >"$DHC_SCRIPT" <<EOF
+#!/bin/sh
+# Records every call; never touches the host's resolver or routes.
+echo "reason=\$reason ip=\${new_ip_address:-} mask=\${new_subnet_mask:-} routers=\${new_routers:-} dns=\${new_domain_name_servers:-} domain=\${new_domain_name:-} lease=\${new_dhcp_lease_time:-} server=\${new_dhcp_server_identifier:-} old=\${old_ip_address:-}" >>"$DHC_EVENTS"
+if [ "${DHC_ADD_ADDR:-0}" = 1 ]; then
+    case "\$reason" in
+    BOUND|RENEW|REBIND|REBOOT)
+        if [ -n "\${old_ip_address:-}" ] && [ "\$old_ip_address" != "\$new_ip_address" ]; then
+            ip addr del "\$old_ip_address/\${old_subnet_mask:-32}" dev "\$interface" 2>/dev/null
+        fi
+        ip addr replace "\$new_ip_address/\$new_subnet_mask" dev "\$interface"
+        ;;
+    RELEASE|EXPIRE|STOP)
+        [ -n "\${old_ip_address:-}" ] && ip addr del "\$old_ip_address/\${old_subnet_mask:-32}" dev "\$interface" 2>/dev/null
+        ;;
+    esac
+fi
+exit 0
+EOF
+    chmod +x "$DHC_SCRIPT"
+    touch "$DHC_LEASES" "$DHC_EVENTS"
 }
 
 # lw_dhclient NS IF [extra dhclient args]: one attempt (-1) to get a lease,
@@ -381,95 +395,95 @@ lw_dhclient_files() {
 # Returns 0 once the script recorded a new BOUND/REBOOT/RENEW/REBIND, else
 # dhclient's exit status (2: no lease) or 124 after 60 s.
 lw_dhclient() {
-	local ns=$1 ifc=$2 pid before i
-	shift 2
-	before=$(wc -l <"$DHC_EVENTS")
-	ip netns exec "$ns" dhclient -4 -v -1 -d \
-		-sf "$DHC_SCRIPT" -cf "$DHC_CONF" -lf "$DHC_LEASES" -pf "$DHC_PID" \
-		"$@" "$ifc" >>"$LW_TMP/dhclient.out" 2>&1 &
-	pid=$!
-	DHC_RUN_PID=$pid
-	LW_PIDS+=("$pid")
-	for i in $(seq 1 600); do
-		if tail -n +"$((before + 1))" "$DHC_EVENTS" | grep -qE '^reason=(BOUND|REBOOT|RENEW|REBIND) '; then
-			return 0
-		fi
-		if ! lw_alive "$pid"; then
-			wait "$pid"
-			return $?
-		fi
-		sleep 0.1
-	done
-	return 124
+    local ns=$1 ifc=$2 pid before i
+    shift 2
+    before=$(wc -l <"$DHC_EVENTS")
+    ip netns exec "$ns" dhclient -4 -v -1 -d \
+        -sf "$DHC_SCRIPT" -cf "$DHC_CONF" -lf "$DHC_LEASES" -pf "$DHC_PID" \
+        "$@" "$ifc" >>"$LW_TMP/dhclient.out" 2>&1 &
+    pid=$!
+    DHC_RUN_PID=$pid
+    LW_PIDS+=("$pid")
+    for i in $(seq 1 600); do
+        if tail -n +"$((before + 1))" "$DHC_EVENTS" | grep -qE '^reason=(BOUND|REBOOT|RENEW|REBIND) '; then
+            return 0
+        fi
+        if ! lw_alive "$pid"; then
+            wait "$pid"
+            return $?
+        fi
+        sleep 0.1
+    done
+    return 124
 }
 
 # lw_dhclient_event REASON TIMEOUT_S: waits for the script to record REASON
 # (a regex) after line DHC_MARK of the events (set DHC_MARK=$(wc -l <
 # "$DHC_EVENTS") before the action). Prints the event line.
 lw_dhclient_event() {
-	local re=$1 t=$2 i line
-	for i in $(seq 1 $((t * 10))); do
-		line=$(tail -n +"$((${DHC_MARK:-0} + 1))" "$DHC_EVENTS" | grep -E "^reason=($re) " | tail -n1)
-		if [ -n "$line" ]; then
-			echo "$line"
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
+    local re=$1 t=$2 i line
+    for i in $(seq 1 $((t * 10))); do
+        line=$(tail -n +"$((${DHC_MARK:-0} + 1))" "$DHC_EVENTS" | grep -E "^reason=($re) " | tail -n1)
+        if [ -n "$line" ]; then
+            echo "$line"
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
 }
 
 # lw_dhclient_stop: stops the running dhclient without releasing its lease.
 lw_dhclient_stop() {
-	local pid=${DHC_RUN_PID:-}
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
-	for _ in $(seq 1 50); do
-		lw_alive "$pid" || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	DHC_RUN_PID=
+    local pid=${DHC_RUN_PID:-}
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do
+        lw_alive "$pid" || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    DHC_RUN_PID=
 }
 
 # lw_dhclient_release NS IF: `dhclient -r` with the same files: sends a
 # RELEASE for the lease in the lease file and stops the running client.
 lw_dhclient_release() {
-	local ns=$1 ifc=$2
-	ip netns exec "$ns" timeout 30 dhclient -4 -v -r \
-		-sf "$DHC_SCRIPT" -cf "$DHC_CONF" -lf "$DHC_LEASES" -pf "$DHC_PID" \
-		"$ifc" >>"$LW_TMP/dhclient.out" 2>&1
-	local rc=$?
-	if [ -n "${DHC_RUN_PID:-}" ]; then
-		# -r signals the client named in the pid file; reap it.
-		lw_dhclient_stop
-	fi
-	return $rc
+    local ns=$1 ifc=$2
+    ip netns exec "$ns" timeout 30 dhclient -4 -v -r \
+        -sf "$DHC_SCRIPT" -cf "$DHC_CONF" -lf "$DHC_LEASES" -pf "$DHC_PID" \
+        "$ifc" >>"$LW_TMP/dhclient.out" 2>&1
+    local rc=$?
+    if [ -n "${DHC_RUN_PID:-}" ]; then
+        # -r signals the client named in the pid file; reap it.
+        lw_dhclient_stop
+    fi
+    return $rc
 }
 
 # lw_lease FILE KEY: a value from the last lease in a dhclient lease file.
 # KEY is "fixed-address" or an option name ("routers", "dhcp-lease-time"...).
 lw_lease() {
-	awk -v key="$2" '
-		/^lease *\{/ { delete v; next }
-		/^\}/ { for (k in v) last[k] = v[k]; n++; next }
-		{
-			sub(/^[ \t]+/, ""); sub(/;[ \t]*$/, "")
-			if ($1 == "option") { k = $2; $1 = ""; $2 = "" } else { k = $1; $1 = "" }
-			sub(/^[ \t]+/, ""); gsub(/"/, "")
-			v[k] = $0
-		}
-		END { if (key in last) print last[key] }' "$1"
+    awk -v key="$2" '
+        /^lease *\{/ { delete v; next }
+        /^\}/ { for (k in v) last[k] = v[k]; n++; next }
+        {
+            sub(/^[ \t]+/, ""); sub(/;[ \t]*$/, "")
+            if ($1 == "option") { k = $2; $1 = ""; $2 = "" } else { k = $1; $1 = "" }
+            sub(/^[ \t]+/, ""); gsub(/"/, "")
+            v[k] = $0
+        }
+        END { if (key in last) print last[key] }' "$1"
 }
 
 # --- dhcp_raw.py ---------------------------------------------------------------
 
 # lw_raw NS ARGS...: runs the raw-socket DHCP client inside NS.
 lw_raw() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" python3 "$LW_SOURCE_ROOT/tests/integration/dhcp_raw.py" "$@"
+    local ns=$1
+    shift
+    ip netns exec "$ns" python3 "$LW_SOURCE_ROOT/tests/integration/dhcp_raw.py" "$@"
 }
 
 # --- perfdhcp ----------------------------------------------------------------
@@ -477,51 +491,51 @@ lw_raw() {
 # lw_perfdhcp NS OUT ARGS...: runs perfdhcp inside NS, output to OUT; returns
 # its exit status (3: some exchanges did not complete).
 lw_perfdhcp() {
-	local ns=$1 out=$2
-	shift 2
-	lw_log "perfdhcp $*"
-	ip netns exec "$ns" timeout 240 perfdhcp "$@" >"$out" 2>&1
+    local ns=$1 out=$2
+    shift 2
+    lw_log "perfdhcp $*"
+    ip netns exec "$ns" timeout 240 perfdhcp "$@" >"$out" 2>&1
 }
 
 # lw_perf_stat OUT EXCHANGE KEY: a number from perfdhcp's final summary, e.g.
 # lw_perf_stat out DISCOVER-OFFER "sent packets".
 lw_perf_stat() {
-	awk -v ex="$2" -v key="$3" '
-		/^\*\*\*Statistics for: / { cur = $3; sub(/\*+$/, "", cur); next }
-		cur == ex {
-			i = index($0, ":")
-			if (i && substr($0, 1, i - 1) == key) {
-				v = substr($0, i + 1); gsub(/[ \t]/, "", v); val = v
-			}
-		}
-		END { print val }' "$1"
+    awk -v ex="$2" -v key="$3" '
+        /^\*\*\*Statistics for: / { cur = $3; sub(/\*+$/, "", cur); next }
+        cur == ex {
+            i = index($0, ":")
+            if (i && substr($0, 1, i - 1) == key) {
+                v = substr($0, i + 1); gsub(/[ \t]/, "", v); val = v
+            }
+        }
+        END { print val }' "$1"
 }
 
 # lw_perf_check OUT EXPECTED: every exchange of the last perfdhcp run
 # completed: EXPECTED DISCOVERs and REQUESTs sent, as many answers, no drops.
 lw_perf_check() {
-	local out=$1 n=$2 ex
-	for ex in DISCOVER-OFFER REQUEST-ACK; do
-		lw_assert_eq "perfdhcp $ex sent" "$n" "$(lw_perf_stat "$out" "$ex" "sent packets")"
-		lw_assert_eq "perfdhcp $ex received" "$n" "$(lw_perf_stat "$out" "$ex" "received packets")"
-		lw_assert_eq "perfdhcp $ex drops" 0 "$(lw_perf_stat "$out" "$ex" "drops")"
-	done
+    local out=$1 n=$2 ex
+    for ex in DISCOVER-OFFER REQUEST-ACK; do
+        lw_assert_eq "perfdhcp $ex sent" "$n" "$(lw_perf_stat "$out" "$ex" "sent packets")"
+        lw_assert_eq "perfdhcp $ex received" "$n" "$(lw_perf_stat "$out" "$ex" "received packets")"
+        lw_assert_eq "perfdhcp $ex drops" 0 "$(lw_perf_stat "$out" "$ex" "drops")"
+    done
 }
 
 # lw_leaselog_check LOG EXPECTED_CLIENTS: from the --log-leases lines, every
 # acknowledged address went to exactly one client, and EXPECTED_CLIENTS
 # distinct clients were acknowledged.
 lw_leaselog_check() {
-	local log=$1 want=$2 acks clients addrs dup
-	acks=$(grep -c '^lease-log ack ' "$log")
-	clients=$(awk '$1 == "lease-log" && $2 == "ack" { c[$4] = 1 } END { print length(c) }' "$log")
-	addrs=$(awk '$1 == "lease-log" && $2 == "ack" { a[$3] = 1 } END { print length(a) }' "$log")
-	dup=$(awk '$1 == "lease-log" && $2 == "ack" {
-			if (($3 in owner) && owner[$3] != $4) { print $3, owner[$3], $4; exit }
-			owner[$3] = $4
-		}' "$log")
-	lw_log "lease log: $acks acks, $clients distinct clients, $addrs distinct addresses"
-	[ -z "$dup" ] || lw_fail "address given to two clients: $dup"
-	lw_assert_eq "distinct clients acknowledged" "$want" "$clients"
-	lw_assert_eq "distinct addresses acknowledged" "$want" "$addrs"
+    local log=$1 want=$2 acks clients addrs dup
+    acks=$(grep -c '^lease-log ack ' "$log")
+    clients=$(awk '$1 == "lease-log" && $2 == "ack" { c[$4] = 1 } END { print length(c) }' "$log")
+    addrs=$(awk '$1 == "lease-log" && $2 == "ack" { a[$3] = 1 } END { print length(a) }' "$log")
+    dup=$(awk '$1 == "lease-log" && $2 == "ack" {
+            if (($3 in owner) && owner[$3] != $4) { print $3, owner[$3], $4; exit }
+            owner[$3] = $4
+        }' "$log")
+    lw_log "lease log: $acks acks, $clients distinct clients, $addrs distinct addresses"
+    [ -z "$dup" ] || lw_fail "address given to two clients: $dup"
+    lw_assert_eq "distinct clients acknowledged" "$want" "$clients"
+    lw_assert_eq "distinct addresses acknowledged" "$want" "$addrs"
 }

@@ -18,8 +18,8 @@ KINDS=11 # dhcp_raw.py garbage all
 lw_init
 lw_need_tool dhclient python3
 
-S=$(lw_netns s)
-C=$(lw_netns c)
+lw_netns S s
+lw_netns C c
 SI=$(lw_name s0)
 CI=$(lw_name c0)
 lw_veth "$S" "$SI" "$C" "$CI"
@@ -46,12 +46,12 @@ subnets = (
 );
 EOF
 "$LW_DATAPLANE" -c "$CFG" --check >"$LW_TMP/check.out" 2>&1 ||
-	lw_fail "--check rejected the test config: $(cat "$LW_TMP/check.out")"
+    lw_fail "--check rejected the test config: $(cat "$LW_TMP/check.out")"
 
 lw_dp_start "$S" "$CFG" --log-leases
 
 lw_raw "$C" -i "$CI" --count "$EACH" --gap 0.001 garbage all >"$LW_TMP/garbage.out" ||
-	lw_fail "dhcp_raw.py garbage failed"
+    lw_fail "dhcp_raw.py garbage failed"
 lw_assert_eq "malformed frames sent" $((EACH * KINDS)) "$(grep -c '^garbage ' "$LW_TMP/garbage.out")"
 sleep 1
 lw_dp_alive
@@ -60,20 +60,20 @@ lw_dp_dump
 declare -A SEEN
 SUM=0
 for c in truncated op hlen cookie option-length option-size overload too-long no-type; do
-	SEEN[$c]=$(lw_ctr_read "malformed-$c")
-	SUM=$((SUM + ${SEEN[$c]:-0}))
-	lw_log "malformed-$c = ${SEEN[$c]}"
+    SEEN[$c]=$(lw_ctr_read "malformed-$c")
+    SUM=$((SUM + ${SEEN[$c]:-0}))
+    lw_log "malformed-$c = ${SEEN[$c]}"
 done
 # Each frame has exactly one defect: each kind is counted once per frame.
 for c in truncated op hlen cookie option-length option-size too-long no-type; do
-	lw_assert_eq "malformed-$c" "$EACH" "${SEEN[$c]}"
+    lw_assert_eq "malformed-$c" "$EACH" "${SEEN[$c]}"
 done
 lw_assert_eq "malformed-overload (in file, in sname, repeated)" $((EACH * 3)) "${SEEN[overload]}"
 lw_assert_eq "pkt4-parse-failed (sum of the malformed-* counters)" "$SUM" "$(lw_ctr_read pkt4-parse-failed)"
 lw_assert_eq "pkt4-parse-failed" $((EACH * KINDS)) "$SUM"
 lw_assert_eq "rx-bad-l3 (the frames themselves are well formed)" 0 "$(lw_ctr_read rx-bad-l3)"
 lw_assert_eq "replies sent to malformed requests" 0 \
-	"$(($(lw_ctr_read pkt4-offer-sent) + $(lw_ctr_read pkt4-ack-sent) + $(lw_ctr_read pkt4-nak-sent)))"
+    "$(($(lw_ctr_read pkt4-offer-sent) + $(lw_ctr_read pkt4-ack-sent) + $(lw_ctr_read pkt4-nak-sent)))"
 
 # Random payloads of random sizes (0 to 600 bytes), half of them behind a
 # valid header and cookie so that they reach the option parser.
@@ -96,10 +96,10 @@ lw_dp_alive
 lw_log "after the random burst: pkt4-parse-failed $(lw_counter pkt4-parse-failed), rx-dhcp $(lw_ctr_read rx-dhcp), rx-bad-l3 $(lw_ctr_read rx-bad-l3)"
 SUM=0
 for c in truncated op hlen cookie option-length option-size overload too-long no-type; do
-	SUM=$((SUM + $(lw_ctr_read "malformed-$c")))
+    SUM=$((SUM + $(lw_ctr_read "malformed-$c")))
 done
 lw_assert_eq "pkt4-parse-failed after the random burst (sum of the malformed-* counters)" "$SUM" \
-	"$(lw_ctr_read pkt4-parse-failed)"
+    "$(lw_ctr_read pkt4-parse-failed)"
 
 # A real client still gets a lease.
 lw_dhclient_files a

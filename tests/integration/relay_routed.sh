@@ -26,9 +26,9 @@ RATE=200
 lw_init
 lw_need_tool perfdhcp ping sysctl
 
-S=$(lw_netns s)
-R=$(lw_netns r)
-L=$(lw_netns l)
+lw_netns S s
+lw_netns R r
+lw_netns L l
 SI=$(lw_name s0)
 R0=$(lw_name r0)
 R1=$(lw_name r1)
@@ -78,7 +78,7 @@ subnets = (
 );
 EOF
 "$LW_DATAPLANE" -c "$CFG" --check >"$LW_TMP/check.out" 2>&1 ||
-	lw_fail "--check rejected the test config: $(cat "$LW_TMP/check.out")"
+    lw_fail "--check rejected the test config: $(cat "$LW_TMP/check.out")"
 
 ip -n "$R" neigh replace 198.18.0.1 lladdr "$(lw_mac "$S" "$SI")" dev "$R0" nud permanent
 lw_dp_start "$S" "$CFG" --log-leases
@@ -86,14 +86,14 @@ lw_dp_start "$S" "$CFG" --log-leases
 # ICMP echo to the server's address, from the router (on-link) and from the
 # relay (the reply goes back through the gateway).
 ip netns exec "$R" ping -c 2 -i 0.2 -W 2 198.18.0.1 >"$LW_TMP/ping-r.out" 2>&1 ||
-	lw_fail "no answer to ping from the router: $(tail -n 3 "$LW_TMP/ping-r.out")"
+    lw_fail "no answer to ping from the router: $(tail -n 3 "$LW_TMP/ping-r.out")"
 ip netns exec "$L" ping -c 2 -i 0.2 -W 2 198.18.0.1 >"$LW_TMP/ping-l.out" 2>&1 ||
-	lw_fail "no answer to ping from the relay: $(tail -n 3 "$LW_TMP/ping-l.out")"
+    lw_fail "no answer to ping from the relay: $(tail -n 3 "$LW_TMP/ping-l.out")"
 lw_assert_ge "icmp-echo-sent" 4 "$(lw_counter icmp-echo-sent)"
 
 OUT=$LW_TMP/perfdhcp.out
-lw_perfdhcp "$L" "$OUT" -4 -l "$LI" -r "$RATE" -R "$CLIENTS" -n "$CLIENTS" -W 2000000 -u \
-	-b mac=02:0c:03:00:00:00 198.18.0.1
+lw_perfdhcp "$L" "$OUT" -4 -l "$LI" -r "$RATE" -R "$CLIENTS" -n "$CLIENTS" -d 3 -W 4000000 -u \
+    -b mac=02:0c:03:00:00:00 198.18.0.1
 RC=$?
 sed -n '/^\*\*\*Rate/,$p' "$OUT" | grep -E 'Rate:|Statistics for|sent packets|received packets|drops:' >&2
 lw_perf_check "$OUT" "$CLIENTS"
@@ -101,7 +101,7 @@ lw_assert_eq "perfdhcp exit status" 0 "$RC"
 lw_leaselog_check "$LW_DP_LOG" "$CLIENTS"
 
 OUTSIDE=$(awk '$1 == "lease-log" && $2 == "ack" { sub(/^addr=/, "", $3); print $3 }' "$LW_DP_LOG" |
-	grep -v '^198\.18\.\(1[6-9]\|20\)\.' | head -n 3)
+    grep -v '^198\.18\.\(1[6-9]\|20\)\.' | head -n 3)
 [ -z "$OUTSIDE" ] || lw_fail "addresses outside the relay's subnet acknowledged: $OUTSIDE"
 
 lw_assert_ge "arp-request-sent (the gateway was resolved)" 1 "$(lw_counter arp-request-sent)"
@@ -110,9 +110,9 @@ lw_assert_eq "drop-no-route" 0 "$(lw_ctr_read drop-no-route)"
 lw_assert_eq "drop-neigh-unresolved" 0 "$(lw_ctr_read drop-neigh-unresolved)"
 lw_assert_eq "pkt4-ack-sent" "$CLIENTS" "$(lw_ctr_read pkt4-ack-sent)"
 if [ "$WORKERS" -ge 2 ]; then
-	for ((w = 0; w < WORKERS; w++)); do
-		lw_assert_ge "binding-events on worker w$w" 1 "$(lw_ctr_read binding-events "w$w")"
-	done
+    for ((w = 0; w < WORKERS; w++)); do
+        lw_assert_ge "binding-events on worker w$w" 1 "$(lw_ctr_read binding-events "w$w")"
+    done
 fi
 
 lw_log "counters (non-zero):"

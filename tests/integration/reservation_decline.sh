@@ -28,8 +28,8 @@ PROBATION=8
 lw_init
 lw_need_tool dhclient python3
 
-S=$(lw_netns s)
-C=$(lw_netns c)
+lw_netns S s
+lw_netns C c
 SI=$(lw_name s0)
 CI=$(lw_name c0)
 lw_veth "$S" "$SI" "$C" "$CI" "$RESV_MAC"
@@ -60,18 +60,18 @@ subnets = (
 );
 EOF
 "$LW_DATAPLANE" -c "$CFG" --check >"$LW_TMP/check.out" 2>&1 ||
-	lw_fail "--check rejected the test config: $(cat "$LW_TMP/check.out")"
+    lw_fail "--check rejected the test config: $(cat "$LW_TMP/check.out")"
 lw_dp_start "$S" "$CFG" --log-leases
 
 # Others ask for the reserved addresses.
 for want in 198.18.0.105 198.18.0.250; do
-	R=$(lw_raw "$C" -i "$CI" --mac 02:00:5e:18:01:00 --request-ip "$want" discover)
-	lw_log "DISCOVER asking for $want: $R"
-	lw_assert_eq "answer to a DISCOVER asking for $want" offer "${R%% *}"
-	lw_assert_ne "address offered to another client asking for $want" "$want" "$(lw_field "$R" addr)"
-	R=$(lw_raw "$C" -i "$CI" --mac 02:00:5e:18:01:0f --request-ip "$want" request)
-	lw_log "INIT-REBOOT REQUEST for $want: $R"
-	[ "${R%% *}" != ack ] || lw_fail "$want acknowledged to another client: $R"
+    R=$(lw_raw "$C" -i "$CI" --mac 02:00:5e:18:01:00 --request-ip "$want" discover)
+    lw_log "DISCOVER asking for $want: $R"
+    lw_assert_eq "answer to a DISCOVER asking for $want" offer "${R%% *}"
+    lw_assert_ne "address offered to another client asking for $want" "$want" "$(lw_field "$R" addr)"
+    R=$(lw_raw "$C" -i "$CI" --mac 02:00:5e:18:01:0f --request-ip "$want" request)
+    lw_log "INIT-REBOOT REQUEST for $want: $R"
+    [ "${R%% *}" != ack ] || lw_fail "$want acknowledged to another client: $R"
 done
 
 # Nine other clients take the nine free addresses of the pool.
@@ -79,11 +79,11 @@ lw_raw "$C" -i "$CI" --mac 02:00:5e:18:01:00 --count 9 dora >"$LW_TMP/nine.out"
 grep '^ack ' "$LW_TMP/nine.out" >&2
 lw_assert_eq "other clients acknowledged" 9 "$(grep -c '^ack ' "$LW_TMP/nine.out")"
 for a in $(sed -n 's/^ack addr=\([^ ]*\) .*/\1/p' "$LW_TMP/nine.out"); do
-	lw_assert_in_range "address of another client" 198.18.0.100 198.18.0.109 "$a"
-	[ "$a" != 198.18.0.105 ] || lw_fail "the reserved address went to another client"
+    lw_assert_in_range "address of another client" 198.18.0.100 198.18.0.109 "$a"
+    [ "$a" != 198.18.0.105 ] || lw_fail "the reserved address went to another client"
 done
 lw_assert_eq "distinct addresses among them" 9 \
-	"$(sed -n 's/^ack addr=\([^ ]*\) .*/\1/p' "$LW_TMP/nine.out" | sort -u | wc -l)"
+    "$(sed -n 's/^ack addr=\([^ ]*\) .*/\1/p' "$LW_TMP/nine.out" | sort -u | wc -l)"
 R=$(lw_raw "$C" -i "$CI" --mac 02:00:5e:18:01:09 --timeout 0.5 --retries 1 discover)
 lw_log "a tenth client: $R"
 lw_assert_eq "answer to a tenth client" none "${R%% *}"
@@ -128,7 +128,7 @@ subnets = (
 );
 EOF
 "$LW_DATAPLANE" -c "$CFG" --check >"$LW_TMP/check.out" 2>&1 ||
-	lw_fail "--check rejected the test config: $(cat "$LW_TMP/check.out")"
+    lw_fail "--check rejected the test config: $(cat "$LW_TMP/check.out")"
 lw_dp_start "$S" "$CFG" --log-leases
 
 A=$(lw_raw "$C" -i "$CI" --mac 02:00:5e:18:02:00 --then decline dora)
@@ -148,23 +148,23 @@ R=$(lw_raw "$C" -i "$CI" --mac 02:00:5e:18:02:02 --timeout 0.4 --retries 0 disco
 ELAPSED=$(($(date +%s%3N) - T0))
 lw_log "third client, $ELAPSED ms after the DECLINE: $R"
 [ "$ELAPSED" -lt $((PROBATION * 1000)) ] ||
-	lw_fail "the machine is too slow for this check: the third client asked $ELAPSED ms after the DECLINE, after the probation"
+    lw_fail "the machine is too slow for this check: the third client asked $ELAPSED ms after the DECLINE, after the probation"
 lw_assert_eq "answer to a third client during the probation" none "${R%% *}"
 lw_assert_ge "drop-pool-exhausted" 1 "$(lw_counter drop-pool-exhausted)"
 lw_assert_eq "pkt4-decline-received" 1 "$(lw_ctr_read pkt4-decline-received)"
 lw_assert_eq "leases-declined" 1 "$(lw_ctr_read leases-declined)"
 grep -q "^lease-log event-declined addr=$X " "$LW_DP_LOG" ||
-	lw_fail "no 'lease-log event-declined addr=$X' line in the server log"
+    lw_fail "no 'lease-log event-declined addr=$X' line in the server log"
 
 # After the probation the declined address comes back.
 GOT=
 for _ in $(seq 1 $((PROBATION * 5 + 10))); do
-	R=$(lw_raw "$C" -i "$CI" --mac 02:00:5e:18:02:02 --timeout 0.4 --retries 0 dora)
-	if grep -q '^ack ' <<<"$R"; then
-		GOT=$(lw_field "$(grep '^ack ' <<<"$R")" addr)
-		break
-	fi
-	sleep 0.5
+    R=$(lw_raw "$C" -i "$CI" --mac 02:00:5e:18:02:02 --timeout 0.4 --retries 0 dora)
+    if grep -q '^ack ' <<<"$R"; then
+        GOT=$(lw_field "$(grep '^ack ' <<<"$R")" addr)
+        break
+    fi
+    sleep 0.5
 done
 lw_log "third client, $(($(date +%s%3N) - T0)) ms after the DECLINE: $(tr '\n' ' ' <<<"$R")"
 lw_assert_eq "address leased after the probation" "$X" "$GOT"

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * libFuzzer target for the whole server decision path, without EAL: parse,
+ * srv_process() on a real shard (rte_hash mocked, as in the unit tests),
+ * housekeeping as time goes by. State carries over from one input to the
+ * next, so sequences of requests from many clients reach the lease logic.
+ *
+ * Invariants (a broken one traps): a reply always fits the 1500-byte
+ * buffer; it is 300..1500 bytes and parses back with the type the server
+ * reports; an OFFER or a lease ACK gives an address inside a configured
+ * subnet, and a lease ACK gives exactly the address the client asked for;
+ * binding events are numbered without gaps and name configured addresses.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/lw_counters.h"
+#include "common/lw_err.h"
+#include "common/lw_ip.h"
+#include "dataplane/server.h"
+
+#define BUF_SIZE      1500
+#define CAPACITY      4096
+#define HK_EVERY      1024 /* inputs between two housekeeping runs */
+#define SECOND_EVERY  16   /* inputs per simulated second */
+#define EVENTS_AT_ONCE 64
+
+#define CHECK(cond)                                                                            \
+	do {                                                                                   \
+		if (!(cond))                                                                   \
+			__builtin_trap();                                                      \
+	} while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* tests/dataplane/test_server.c's configuration, authoritative. */
+static const char config_text[] =
+	"dataplane = { eal_args = [ \"-l\", \"0,1\" ]; };\n"
+	"server = { authoritative = true; default_lease_time = 600; min_lease_time = 60;\n"
+	"  max_lease_time = 1200; decline_probation = 100; offer_hold = 30; };\n"
+	"ports = ( { name = \"p0\"; device = \"net_null0\"; address = \"198.18.0.1/24\";\n"
+	"  routes = ( { to = \"0.0.0.0/0\"; via = \"198.18.0.254\"; } ); } );\n"
+	"options = ( { name = \"domain-name-servers\"; value = [ \"198.18.0.53\" ]; } );\n"
+	"subnets = (\n"
+	" { subnet = \"198.18.0.0/24\"; routers = [ \"198.18.0.254\" ];\n"
+	"   domain_name = \"t.test\";\n"
+	"   options = ( { code = 42; type = \"ips\"; value = [ \"198.18.0.123\" ]; } );\n"
+	"   pools = ( { range = \"198.18.0.100 - 198.18.0.109\"; } );\n"
+	"   reservations = ( { hw_address = \"02:00:00:00:aa:01\"; address = \"198.18.0.105\"; },\n"
+	"     { client_id = \"ff:00:00:00:01\"; address = \"198.18.0.250\"; } ); },\n"
+	" { subnet = \"198.18.1.0/24\"; routers = [ \"198.18.1.1\" ];\n"
+	"   pools = ( { range = \"198.18.1.100 - 198.18.1.109\"; } ); },\n"
+	" { subnet = \"198.18.2.0/24\"; pools = ( { range = \"198.18.2.10 - 198.18.2.19\"; } ); }\n"
+	");\n";
+
+static struct lw_config *cfg;
+static struct srv_tables *tbl;
+static struct addr_space *as;
+static struct shard *sh;
+static uint64_t ctr[LW_CTR_MAX];
+static uint32_t now = 1000000;
+static uint64_t n_inputs;
+static uint64_t last_seq;
+
+static void init_once(void)
+{
+	struct shard_params p = {0};
+	char err[512];
+
+	if (lw_config_load_string(config_text, "fuzz.cfg", &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "fuzz_server: config: %s\n", err);
+		__builtin_trap();
+	}
+	tbl = srv_tables_build(cfg);
+	as = addr_space_create(cfg, 1);
+	CHECK(tbl != NULL && as != NULL);
+	p.as = as;
+	p.cfg = cfg;
+	p.capacity = CAPACITY;
+	sh = shard_create(&p);
+	CHECK(sh != NULL);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool in_a_subnet(uint32_t a)
+{
+	return lw_config_subnet_for(cfg, a) != NULL;
+}
+
+/* Takes the events out, as the journal would, and checks their numbering. */
+static void drain_events(void)
+{
+	struct lw_bind_event ev[EVENTS_AT_ONCE];
+	unsigned n;
+
+	while ((n = shard_events_take(sh, ev, EVENTS_AT_ONCE)) > 0) {
+		for (unsigned i = 0; i < n; i++) {
+			CHECK(ev[i].type == LW_EV_BIND);
+			CHECK(ev[i].version == LW_RECORDS_VERSION);
+			CHECK(ev[i].seq == last_seq + 1);
+			CHECK(ev[i].state <= LW_BIND_RESERVED);
+			CHECK(in_a_subnet(ev[i].addr));
+			CHECK(ev[i].subnet < cfg->n_subnets);
+			last_seq = ev[i].seq;
+		}
+	}
+	CHECK(shard_last_seq(sh) == last_seq);
+}
+
+/* A reply srv_process() said to send. */
+static void check_reply(const struct dhcp4_msg *m, const struct srv_reply *out,
+	const uint8_t *buf)
+{
+	uint8_t copy[BUF_SIZE];
+	struct dhcp4_msg r;
+	uint32_t yiaddr = be32(buf + 16);
+
+	CHECK(out->len >= BOOTP_MIN_LEN && out->len <= BUF_SIZE);
+	CHECK(out->type == DHCP4_OFFER || out->type == DHCP4_ACK || out->type == DHCP4_NAK);
+	CHECK(out->dst >= SRV_DST_BROADCAST && out->dst <= SRV_DST_UNICAST);
+	if (m->giaddr)
+		CHECK(out->dst_ip == m->giaddr && out->dst_port == DHCP4_SERVER_PORT);
+	else
+		CHECK(out->dst_port == DHCP4_CLIENT_PORT);
+	CHECK(buf[0] == BOOTP_REPLY);
+	CHECK(be32(buf + 4) == m->xid);
+
+	/* The reply reads back as a request of the type announced. */
+	memcpy(copy, buf, out->len);
+	copy[0] = BOOTP_REQUEST;
+	CHECK(dhcp4_parse(copy, out->len, &r) == 0);
+	CHECK(r.msg_type == out->type);
+	CHECK(r.has & DHCP4_HAS_SERVER_ID);
+
+	switch (out->type) {
+	case DHCP4_OFFER:
+		CHECK(m->msg_type == DHCP4_DISCOVER);
+		CHECK(in_a_subnet(yiaddr));
+		break;
+	case DHCP4_ACK:
+		if (m->msg_type == DHCP4_INFORM) {
+			CHECK(yiaddr == 0);
+			CHECK(out->event_seq == 0);
+			break;
+		}
+		CHECK(m->msg_type == DHCP4_REQUEST);
+		CHECK(in_a_subnet(yiaddr));
+		/* RFC 2131 4.3.2: the address asked for (50), else the one in use (ciaddr). */
+		CHECK(yiaddr == ((m->has & DHCP4_HAS_REQUESTED_IP) ? m->requested_ip : m->ciaddr));
+		CHECK(out->event_seq > 0);
+		break;
+	case DHCP4_NAK:
+		CHECK(m->msg_type == DHCP4_REQUEST);
+		CHECK(yiaddr == 0);
+		break;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t buf[BUF_SIZE];
+	struct srv_ctx c;
+	struct srv_req rq = {.port = 0};
+	struct srv_reply out;
+	struct dhcp4_msg m;
+	int rc;
+
+	if (sh == NULL)
+		init_once();
+	if (size > BUF_SIZE)
+		return 0;
+
+	n_inputs++;
+	if (n_inputs % SECOND_EVERY == 0)
+		now++;
+	if (n_inputs % HK_EVERY == 0) {
+		shard_housekeep(sh, now, CAPACITY, ctr);
+		drain_events();
+	}
+
+	/* The request sits in the buffer the reply is built in. */
+	memcpy(buf, data, size);
+	memset(buf + size, 0, sizeof(buf) - size);
+	if (dhcp4_parse(buf, size, &m) != 0)
+		return 0;
+
+	rq.ip_src = m.giaddr ? m.giaddr : m.ciaddr;
+	rq.ip_dst = m.ciaddr ? cfg->ports[0].addr : 0xffffffffu;
+	c = (struct srv_ctx){.cfg = cfg, .tbl = tbl, .shard = sh, .now = now, .ctr = ctr};
+	memset(&out, 0, sizeof(out));
+	rc = srv_process(&c, &rq, &m, buf, sizeof(buf), &out);
+	CHECK(rc == 0 || rc == 1);
+	if (rc == 1)
+		check_reply(&m, &out, buf);
+	drain_events();
+	return 0;
+}
