@@ -327,11 +327,13 @@ struct addr_entry *shard_addr_entry(struct shard *s, unsigned pool, uint32_t add
 /* ------------------------------------------------------------------------ */
 /* Addresses */
 
-static uint32_t others_free(const struct shard *s, unsigned pool, unsigned *richest)
+static uint32_t others_free(const struct shard *s, unsigned pool, unsigned *richest,
+	uint32_t *best)
 {
-	uint32_t total = 0, best = 0;
+	uint32_t total = 0;
 
 	*richest = s->id;
+	*best = 0;
 	for (unsigned i = 0; i < s->n_shards; i++) {
 		uint32_t n;
 
@@ -339,22 +341,31 @@ static uint32_t others_free(const struct shard *s, unsigned pool, unsigned *rich
 			continue;
 		n = addr_space_free_count(s->as, pool, i);
 		total += n;
-		if (n > best) {
-			best = n;
+		if (n > *best) {
+			*best = n;
 			*richest = i;
 		}
 	}
 	return total;
 }
 
-/* Asks the richest other shard for addresses of pool; at most one request in flight. */
-static bool request_addrs(struct shard *s, unsigned pool)
+/*
+ * Asks the richest other shard for addresses of pool, at most one request in
+ * flight. A dry shard (a client is waiting) asks whenever anybody has one; a
+ * shard that is only running low asks when another has plenty more, so that
+ * shards of a small or nearly full pool do not trade addresses back and forth.
+ * Returns true when a request is (or already was) on its way.
+ */
+static bool request_addrs(struct shard *s, unsigned pool, bool dry)
 {
 	struct pool_state *ps = &s->ps[pool];
 	struct wmsg m = {0};
+	uint32_t best;
 	unsigned to;
 
-	if (s->send == NULL || others_free(s, pool, &to) == 0)
+	if (s->send == NULL || others_free(s, pool, &to, &best) == 0)
+		return false;
+	if (!dry && best < ps->free.count + 2 * FREE_LOW_WATER)
 		return false;
 	if (ps->requested && (int32_t)(s->now - ps->request_sent) < REQUEST_RETRY)
 		return true;
@@ -362,6 +373,7 @@ static bool request_addrs(struct shard *s, unsigned pool)
 	m.from = (uint8_t)s->id;
 	m.pool = pool;
 	m.n = GRANT_WANT;
+	m.flags = dry ? WMSG_F_DRY : 0;
 	if (s->send(s->send_arg, to, &m) == 0) {
 		ps->requested = true;
 		ps->request_sent = s->now;
@@ -398,8 +410,10 @@ uint32_t shard_take_addr(struct shard *s, unsigned pool, uint32_t want, struct l
 			return 0;
 		off = want - ap->start;
 	} else {
-		if (ps->free.count < FREE_LOW_WATER)
-			*wait = request_addrs(s, pool) && ps->free.count == 0;
+		if (ps->free.count == 0)
+			*wait = request_addrs(s, pool, true);
+		else if (ps->free.count < FREE_LOW_WATER)
+			request_addrs(s, pool, false);
 		off = ps->free.head;
 		if (off == OFF_NONE)
 			return 0;
@@ -644,16 +658,25 @@ void shard_housekeep(struct shard *s, uint32_t now, unsigned budget, uint64_t *c
 		if (ps->requested && (int32_t)(now - ps->request_sent) >= REQUEST_RETRY)
 			ps->requested = false;
 		if (ps->free.count < FREE_LOW_WATER)
-			request_addrs(s, pool);
+			request_addrs(s, pool, false);
 	}
 }
 
-/* Gives up to `want` free addresses of pool to shard `to`, at most half of ours. */
-static void grant(struct shard *s, unsigned to, unsigned pool, unsigned want, uint64_t *ctr)
+/*
+ * Gives shard `to` up to `want` free addresses of pool: half the difference
+ * between its free count and ours, so the two end up level and a second
+ * request finds nothing to even out; at least one when it is dry.
+ */
+static void grant(struct shard *s, unsigned to, unsigned pool, unsigned want, bool dry,
+	uint64_t *ctr)
 {
 	struct addr_pool *ap = &s->as->pools[pool];
 	struct pool_state *ps = &s->ps[pool];
-	unsigned give = (ps->free.count + 1) / 2;
+	uint32_t theirs = addr_space_free_count(s->as, pool, to);
+	unsigned give = ps->free.count > theirs ? (ps->free.count - theirs) / 2 : 0;
+
+	if (dry && give == 0 && ps->free.count > 0)
+		give = 1;
 
 	if (give > want)
 		give = want;
@@ -697,7 +720,7 @@ void shard_handle_msg(struct shard *s, const struct wmsg *m, uint64_t *ctr)
 	switch (m->type) {
 	case WMSG_ADDR_REQUEST:
 		if (s->send)
-			grant(s, m->from, m->pool, m->n, ctr);
+			grant(s, m->from, m->pool, m->n, m->flags & WMSG_F_DRY, ctr);
 		break;
 	case WMSG_ADDR_GRANT:
 		for (unsigned i = 0; i < m->n && i < WMSG_MAX_OFFSETS; i++) {

@@ -31,8 +31,11 @@ struct wmsg {
 			uint8_t mac[6];
 		} neigh;
 	};
-	uint32_t pad;
+	uint32_t flags; /* WMSG_F_* */
 };
+
+/* ADDR_REQUEST: the requester has no free address left (a client is waiting). */
+#define WMSG_F_DRY 1u
 _Static_assert(sizeof(struct wmsg) == 64, "a message is one cache line");
 
 #endif

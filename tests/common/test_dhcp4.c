@@ -520,6 +520,7 @@ static const struct bad_case bad_cases[] = {
 	{"51 length 5", OPTS(53, 1, 3, 51, 5, 0, 0, 0, 0, 1, 255), .rc = LW_E_OPTSIZE},
 	{"54 length 0", OPTS(53, 1, 3, 54, 0, 255), .rc = LW_E_OPTSIZE},
 	{"57 length 1", OPTS(53, 1, 1, 57, 1, 2, 255), .rc = LW_E_OPTSIZE},
+	{"57 length 3", OPTS(53, 1, 1, 57, 3, 2, 64, 0, 255), .rc = LW_E_OPTSIZE},
 	{"118 length 8", OPTS(53, 1, 1, 118, 8, 10, 0, 0, 0, 10, 0, 0, 0, 255), .rc = LW_E_OPTSIZE},
 	{"good 50 then a 3-byte 50", OPTS(53, 1, 3, 50, 4, 10, 0, 0, 1, 50, 3, 10, 0, 0, 255),
 		.rc = LW_E_OPTSIZE},

@@ -229,14 +229,58 @@ Test(shard, dry_shard_gets_addresses_from_the_other, .fini = teardown)
 
 Test(shard, grant_kept_when_ring_full, .fini = teardown)
 {
-	struct wmsg req = {.type = WMSG_ADDR_REQUEST, .from = 0, .pool = 0, .n = 10};
+	struct wmsg req = {.type = WMSG_ADDR_REQUEST, .from = 0, .pool = 0, .n = 10,
+		.flags = WMSG_F_DRY};
 	struct shard_stats b;
 
 	setup_shards(NET + 1, NET + 100, 2, 0);
+	for (unsigned i = 0; i < 50; i++)
+		take(sh[0], client(sh[0], i), 0, NULL);
 	ring_full = true;
 	shard_handle_msg(sh[1], &req, ctr);
 	shard_get_stats(sh[1], &b);
 	cr_assert_eq(b.free, 50, "no address lost when the grant cannot be sent");
+}
+
+Test(shard, small_pool_is_not_traded_back_and_forth, .fini = teardown)
+{
+	struct shard_stats a, b;
+
+	/* 16 addresses, 8 per shard: both under the low-water mark. */
+	setup_shards(NET + 1, NET + 16, 2, 0);
+	for (uint32_t t = 1000; t < 1010; t++) {
+		shard_housekeep(sh[0], t, 64, ctr);
+		shard_housekeep(sh[1], t, 64, ctr);
+		deliver();
+		deliver();
+	}
+	cr_assert_eq(ctr[LW_CTR_ADDR_GRANT_OUT], 0, "idle shards moved %lu addresses",
+		(unsigned long)ctr[LW_CTR_ADDR_GRANT_OUT]);
+	shard_get_stats(sh[0], &a);
+	shard_get_stats(sh[1], &b);
+	cr_assert_eq(a.free, 8);
+	cr_assert_eq(b.free, 8);
+}
+
+Test(shard, running_low_asks_only_a_much_richer_shard, .fini = teardown)
+{
+	struct shard_stats a, b;
+
+	setup_shards(NET + 1, NET + 200, 2, 0);
+	/* Shard 0 down to 10 of its 100: shard 1 with 100 evens them out. */
+	shard_housekeep(sh[0], 1000, 64, ctr);
+	for (unsigned i = 0; i < 90; i++)
+		take(sh[0], client(sh[0], i), 0, NULL);
+	shard_housekeep(sh[0], 1000, 64, ctr);
+	deliver();
+	deliver();
+	shard_get_stats(sh[0], &a);
+	shard_get_stats(sh[1], &b);
+	cr_assert_eq(a.free, 55, "a %u b %u", a.free, b.free);
+	cr_assert_eq(b.free, 55);
+	shard_housekeep(sh[0], 1002, 64, ctr);
+	shard_housekeep(sh[1], 1002, 64, ctr);
+	cr_assert_eq(nq, 0, "level: nobody asks");
 }
 
 Test(shard, events_numbered_for_every_binding_change, .fini = teardown)
