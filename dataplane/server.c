@@ -288,6 +288,9 @@ static int build_reply(struct srv_ctx *c, const struct srv_req *rq, const struct
 	/* RFC 2131 2: the client's maximum message size (57) bounds the reply. */
 	if ((m->has & DHCP4_HAS_MAX_MSG_SIZE) && m->max_msg_size > DHCP4_MIN_MAX_MSG)
 		limit = (size_t)m->max_msg_size - 28;
+	/* RFC 3046 2.1: the relay strips 82 before the client sees the reply. */
+	if (m->has & DHCP4_HAS_AGENT_INFO)
+		limit += tlv_size(m->agent_info_len);
 	if (limit > cap)
 		limit = cap;
 	lw_wcur_init(&w, buf, limit);

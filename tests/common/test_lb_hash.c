@@ -101,7 +101,7 @@ static struct dhcp4_msg msg_with_chaddr(const uint8_t *mac, uint8_t hlen)
 	return m;
 }
 
-/* The key of a parsed message hashes to the vectors' buckets. */
+/* Without option 61 the key is (htype, chaddr) and the hash skips htype. */
 Test(client_key, chaddr_key)
 {
 	static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x01};

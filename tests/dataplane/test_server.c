@@ -616,3 +616,23 @@ Test(server, small_max_message_size_keeps_the_reply_valid)
 	cr_assert_leq(r.len, 576 - 28);
 	cr_assert_not_null(ropt(&r, DHCP4_OPT_SERVER_ID, NULL));
 }
+
+Test(server, longest_client_id_and_agent_info_still_fit)
+{
+	struct dhcp4_msg m = msg(DHCP4_INFORM, 1);
+	struct srv_reply r;
+
+	/* The echoes must never crowd out the reply: 82 is the relay's, not the client's. */
+	m.ciaddr = A(198, 18, 0, 77);
+	m.has |= DHCP4_HAS_CLIENT_ID | DHCP4_HAS_AGENT_INFO;
+	m.client_id_len = 255;
+	memset(m.client_id, 0x11, 255);
+	m.agent_info_len = 255;
+	memset(m.agent_info, 0x01, 255);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_not_null(ropt(&r, DHCP4_OPT_AGENT_INFO, NULL));
+	m.msg_type = DHCP4_REQUEST;
+	want_ip(&m, A(192, 0, 2, 1));
+	cr_assert_eq(run(&m, &r), 1, "a NAK with both echoes fits too");
+	cr_assert_eq(r.type, DHCP4_NAK);
+}

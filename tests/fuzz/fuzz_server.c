@@ -22,16 +22,16 @@
 #include "common/lw_ip.h"
 #include "dataplane/server.h"
 
-#define BUF_SIZE      1500
-#define CAPACITY      4096
-#define HK_EVERY      1024 /* inputs between two housekeeping runs */
-#define SECOND_EVERY  16   /* inputs per simulated second */
+#define BUF_SIZE       1500
+#define CAPACITY       4096
+#define HK_EVERY       1024 /* inputs between two housekeeping runs */
+#define SECOND_EVERY   16   /* inputs per simulated second */
 #define EVENTS_AT_ONCE 64
 
-#define CHECK(cond)                                                                            \
-	do {                                                                                   \
-		if (!(cond))                                                                   \
-			__builtin_trap();                                                      \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			__builtin_trap();                                                          \
 	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -115,8 +115,7 @@ static void drain_events(void)
 }
 
 /* A reply srv_process() said to send. */
-static void check_reply(const struct dhcp4_msg *m, const struct srv_reply *out,
-	const uint8_t *buf)
+static void check_reply(const struct dhcp4_msg *m, const struct srv_reply *out, const uint8_t *buf)
 {
 	uint8_t copy[BUF_SIZE];
 	struct dhcp4_msg r;
