@@ -6,8 +6,8 @@
 const char *lw_strerror(int err)
 {
 	switch (err) {
-#define LW_ERR_CASE(name, val, text)                                                           \
-	case val:                                                                              \
+#define LW_ERR_CASE(name, val, text)                                                               \
+	case val:                                                                                  \
 		return text;
 		LW_ERRORS(LW_ERR_CASE)
 #undef LW_ERR_CASE

@@ -7,11 +7,11 @@
 #ifndef LW_IP_H
 #define LW_IP_H
 
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define LW_IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
-#define LW_IP4_STRLEN 16
+#define LW_IP4_STRLEN	   16
 
 static inline uint32_t lw_prefix_mask(unsigned plen)
 {
@@ -29,7 +29,8 @@ int lw_ip4_parse(const char *s, uint32_t *out);
 int lw_prefix_parse(const char *s, uint32_t *addr, uint8_t *plen);
 /* Formats into buf (LW_IP4_STRLEN bytes); returns buf. */
 char *lw_ip4_fmt(uint32_t addr, char *buf);
-/* Parses "aa:bb:cc" style hex bytes (':' '-' or no separator) into out; returns length or -EINVAL. */
+/* Parses "aa:bb:cc" style hex bytes (':' '-' or no separator) into out; returns length or -EINVAL.
+ */
 int lw_hex_parse(const char *s, uint8_t *out, size_t cap);
 
 #endif

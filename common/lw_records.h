@@ -28,8 +28,8 @@
 
 enum lw_key_kind {
 	LW_KEY_NONE = 0,
-	LW_KEY_HWADDR = 1,    /* data = htype, chaddr[0..hlen) ; len = 1 + hlen */
-	LW_KEY_CLIENT_ID = 2, /* data = option 61 payload ; len = its length */
+	LW_KEY_HWADDR = 1,	     /* data = htype, chaddr[0..hlen) ; len = 1 + hlen */
+	LW_KEY_CLIENT_ID = 2,	     /* data = option 61 payload ; len = its length */
 	LW_KEY_CLIENT_ID_DIGEST = 3, /* option 61 longer than LW_KEY_DATA ; data = 8-byte digest */
 };
 
@@ -61,8 +61,8 @@ static inline const uint8_t *lw_client_key_hash_bytes(const struct lw_client_key
 /* Binding states, as the failover draft names them where they overlap. */
 enum lw_bind_state {
 	LW_BIND_FREE = 0,
-	LW_BIND_OFFERED = 1,  /* held for a client after OFFER, not durable */
-	LW_BIND_ACTIVE = 2,   /* ACKed */
+	LW_BIND_OFFERED = 1, /* held for a client after OFFER, not durable */
+	LW_BIND_ACTIVE = 2,  /* ACKed */
 	LW_BIND_EXPIRED = 3,
 	LW_BIND_RELEASED = 4,
 	LW_BIND_DECLINED = 5, /* address quarantined (no client) until `end` */
@@ -82,16 +82,16 @@ enum lw_event_type {
 };
 
 struct lw_bind_event {
-	uint16_t type;    /* LW_EV_* */
-	uint8_t version;  /* LW_RECORDS_VERSION */
-	uint8_t state;    /* enum lw_bind_state */
-	uint16_t worker;  /* producing worker */
-	uint16_t pool;    /* pool index in the config, 0xffff = outside any pool */
-	uint64_t seq;     /* per-worker, starts at 1, +1 per event */
-	uint32_t addr;    /* host byte order */
-	uint32_t start;   /* Unix seconds */
-	uint32_t end;     /* Unix seconds; for DECLINED, when the address returns */
-	uint32_t subnet;  /* subnet index in the config */
+	uint16_t type;	 /* LW_EV_* */
+	uint8_t version; /* LW_RECORDS_VERSION */
+	uint8_t state;	 /* enum lw_bind_state */
+	uint16_t worker; /* producing worker */
+	uint16_t pool;	 /* pool index in the config, 0xffff = outside any pool */
+	uint64_t seq;	 /* per-worker, starts at 1, +1 per event */
+	uint32_t addr;	 /* host byte order */
+	uint32_t start;	 /* Unix seconds */
+	uint32_t end;	 /* Unix seconds; for DECLINED, when the address returns */
+	uint32_t subnet; /* subnet index in the config */
 	struct lw_client_key key;
 };
 _Static_assert(sizeof(struct lw_bind_event) == 64, "one cache line per event");

@@ -27,10 +27,10 @@
 #include "stats.h"
 #include "worker.h"
 
-#define PROG          "leasewire-dataplane"
+#define PROG	      "leasewire-dataplane"
 #define EAL_ARGV_MAX  (LW_MAX_EAL_ARGS + 2 * LW_MAX_PORTS + 2)
 #define MAX_LCORE_IDS 1024
-#define TICK_NS       50000000L /* main lcore: 50 ms between looks at the signal flags */
+#define TICK_NS	      50000000L /* main lcore: 50 ms between looks at the signal flags */
 
 static volatile sig_atomic_t sig_quit, sig_dump, sig_hup;
 static struct lw_dp dp;
@@ -78,12 +78,13 @@ static int check_config(const char *path, struct lw_config *cfg)
 	}
 	as = addr_space_create(cfg, 1);
 	if (as == NULL) {
-		fprintf(stderr, "%s: pools: cannot build the address tables: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: pools: cannot build the address tables: %s\n", path,
+			strerror(errno));
 		srv_tables_free(t);
 		return 1;
 	}
-	printf("%s: configuration OK (%u ports, %u subnets, %u pools, %" PRIu64 " addresses)\n", path,
-		cfg->n_ports, cfg->n_subnets, cfg->n_pools, pool_addresses(cfg));
+	printf("%s: configuration OK (%u ports, %u subnets, %u pools, %" PRIu64 " addresses)\n",
+		path, cfg->n_ports, cfg->n_subnets, cfg->n_pools, pool_addresses(cfg));
 	addr_space_free(as);
 	srv_tables_free(t);
 	return 0;
@@ -202,8 +203,8 @@ static int predict_lcores(const struct lw_config *cfg)
 	return -1;
 }
 
-static int build_eal_argv(const struct lw_config *cfg, const char *prog, unsigned n_workers,
-	char **argv)
+static int build_eal_argv(
+	const struct lw_config *cfg, const char *prog, unsigned n_workers, char **argv)
 {
 	int argc = 0;
 
@@ -232,7 +233,8 @@ static int start(const char *prog, struct lw_config *cfg, char **eal_argv)
 	predicted = predict_lcores(cfg);
 	eal_argc = build_eal_argv(cfg, prog, predicted > 1 ? (unsigned)predicted - 1 : 1, eal_argv);
 	if (eal_argc < 0) {
-		fprintf(stderr, "%s: dataplane.eal_args: too many arguments or out of memory\n", cfg->path);
+		fprintf(stderr, "%s: dataplane.eal_args: too many arguments or out of memory\n",
+			cfg->path);
 		return -1;
 	}
 	fprintf(stderr, PROG ": EAL arguments:");
@@ -243,15 +245,19 @@ static int start(const char *prog, struct lw_config *cfg, char **eal_argv)
 	/* EAL may reorder its argv: give it a copy of the pointers. */
 	memcpy(eal_copy, eal_argv, sizeof(char *) * (size_t)(eal_argc + 1));
 	if (rte_eal_init(eal_argc, eal_copy) < 0) {
-		fprintf(stderr, "%s: dataplane.eal_args: EAL initialisation failed (%s); see DPDK's "
-			"message above and fix the arguments\n", cfg->path, rte_strerror(rte_errno));
+		fprintf(stderr,
+			"%s: dataplane.eal_args: EAL initialisation failed (%s); see DPDK's "
+			"message above and fix the arguments\n",
+			cfg->path, rte_strerror(rte_errno));
 		return -1;
 	}
 
 	n_lcores = rte_lcore_count();
 	if (n_lcores < 2) {
-		fprintf(stderr, "%s: dataplane.eal_args: EAL has 1 lcore; the main lcore only handles "
-			"signals and statistics, so give at least one more (e.g. \"-l\", \"0,1\")\n",
+		fprintf(stderr,
+			"%s: dataplane.eal_args: EAL has 1 lcore; the main lcore only handles "
+			"signals and statistics, so give at least one more (e.g. \"-l\", "
+			"\"0,1\")\n",
 			cfg->path);
 		return -2;
 	}
@@ -259,7 +265,7 @@ static int start(const char *prog, struct lw_config *cfg, char **eal_argv)
 	if (n_lcores - 1 > LW_MAX_WORKERS)
 		fprintf(stderr, PROG ": %u worker lcores, at most %u used; the rest stay idle\n",
 			n_lcores - 1, LW_MAX_WORKERS);
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER (lcore) {
 		if (k < dp.n_workers)
 			dp.lcores[k++] = lcore;
 	}
@@ -280,9 +286,10 @@ static int start(const char *prog, struct lw_config *cfg, char **eal_argv)
 			return -2;
 		}
 		if (p->port_id >= RTE_MAX_ETHPORTS || dp.port_idx[p->port_id] != 0xff) {
-			fprintf(stderr, "%s: ports[%u] (\"%s\").device: the device is already used by "
-				"another port; give each port its own device\n", cfg->path, i,
-				cfg->ports[i].name);
+			fprintf(stderr,
+				"%s: ports[%u] (\"%s\").device: the device is already used by "
+				"another port; give each port its own device\n",
+				cfg->path, i, cfg->ports[i].name);
 			return -2;
 		}
 		dp.port_idx[p->port_id] = (uint8_t)i;
@@ -290,7 +297,8 @@ static int start(const char *prog, struct lw_config *cfg, char **eal_argv)
 
 	dp.tbl = srv_tables_build(cfg);
 	if (dp.tbl == NULL) {
-		fprintf(stderr, "%s: cannot build the server tables: %s\n", cfg->path, strerror(errno));
+		fprintf(stderr, "%s: cannot build the server tables: %s\n", cfg->path,
+			strerror(errno));
 		return -2;
 	}
 	rc = workers_create(&dp, err, sizeof(err));
@@ -319,12 +327,15 @@ static void watch_workers(void)
 
 		if (beat != last[i]) {
 			if (still[i] >= warn_ticks)
-				fprintf(stderr, PROG ": worker %u (lcore %u) runs again\n", i, dp.lcores[i]);
+				fprintf(stderr, PROG ": worker %u (lcore %u) runs again\n", i,
+					dp.lcores[i]);
 			last[i] = beat;
 			still[i] = 0;
 		} else if (++still[i] == warn_ticks) {
-			fprintf(stderr, PROG ": worker %u (lcore %u) has not looped for 2 s: its "
-				"clients get no answer\n", i, dp.lcores[i]);
+			fprintf(stderr,
+				PROG ": worker %u (lcore %u) has not looped for 2 s: its "
+				     "clients get no answer\n",
+				i, dp.lcores[i]);
 		}
 	}
 }
@@ -415,8 +426,8 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < dp.n_workers; i++) {
 		rc = rte_eal_remote_launch(worker_main, dp.workers[i], dp.lcores[i]);
 		if (rc != 0) {
-			fprintf(stderr, PROG ": cannot start worker %u on lcore %u: %s\n", i, dp.lcores[i],
-				rte_strerror(-rc));
+			fprintf(stderr, PROG ": cannot start worker %u on lcore %u: %s\n", i,
+				dp.lcores[i], rte_strerror(-rc));
 			__atomic_store_n(&dp.quit, 1, __ATOMIC_RELAXED);
 			rte_eal_mp_wait_lcore();
 			stop(true);
@@ -438,8 +449,9 @@ int main(int argc, char **argv)
 		}
 		if (sig_hup) {
 			sig_hup = 0;
-			fprintf(stderr, PROG ": SIGHUP: configuration reload is not implemented; restart "
-				"to apply a new configuration\n");
+			fprintf(stderr,
+				PROG ": SIGHUP: configuration reload is not implemented; restart "
+				     "to apply a new configuration\n");
 		}
 	}
 

@@ -70,7 +70,8 @@ static struct neigh_entry *find_or_add(struct neigh *n, uint16_t port, uint32_t 
 			return e;
 		/* Prefer a stale entry; among live ones the least recently used. */
 		if (victim == NULL || (is_fresh(victim, now_ms) && !is_fresh(e, now_ms)) ||
-			(is_fresh(victim, now_ms) == is_fresh(e, now_ms) && last_use(e) < last_use(victim)))
+			(is_fresh(victim, now_ms) == is_fresh(e, now_ms) &&
+				last_use(e) < last_use(victim)))
 			victim = e;
 	}
 	memset(victim, 0, sizeof(*victim));
@@ -80,7 +81,8 @@ static struct neigh_entry *find_or_add(struct neigh *n, uint16_t port, uint32_t 
 	return victim;
 }
 
-bool neigh_lookup(const struct neigh *n, uint16_t port, uint32_t ip, uint64_t now_ms, uint8_t mac[6])
+bool neigh_lookup(
+	const struct neigh *n, uint16_t port, uint32_t ip, uint64_t now_ms, uint8_t mac[6])
 {
 	const struct neigh_entry *e = find(n, port, ip);
 
@@ -90,8 +92,8 @@ bool neigh_lookup(const struct neigh *n, uint16_t port, uint32_t ip, uint64_t no
 	return true;
 }
 
-enum neigh_learn_result neigh_learn(struct neigh *n, uint16_t port, uint32_t ip,
-	const uint8_t mac[6], uint64_t now_ms)
+enum neigh_learn_result neigh_learn(
+	struct neigh *n, uint16_t port, uint32_t ip, const uint8_t mac[6], uint64_t now_ms)
 {
 	struct neigh_entry *e = find_or_add(n, port, ip, now_ms);
 	enum neigh_learn_result r;
@@ -114,7 +116,8 @@ enum neigh_learn_result neigh_learn(struct neigh *n, uint16_t port, uint32_t ip,
 	return r;
 }
 
-bool neigh_update(struct neigh *n, uint16_t port, uint32_t ip, const uint8_t mac[6], uint64_t now_ms)
+bool neigh_update(
+	struct neigh *n, uint16_t port, uint32_t ip, const uint8_t mac[6], uint64_t now_ms)
 {
 	struct neigh_entry *e = find(n, port, ip);
 
@@ -132,8 +135,8 @@ static void q_trim(struct neigh *n)
 		n->q_head++;
 }
 
-int neigh_hold(struct neigh *n, uint16_t port, uint32_t ip, void *pkt, uint16_t tag,
-	uint64_t now_ms)
+int neigh_hold(
+	struct neigh *n, uint16_t port, uint32_t ip, void *pkt, uint16_t tag, uint64_t now_ms)
 {
 	struct neigh_entry *e;
 	struct neigh_held *h;
@@ -157,8 +160,8 @@ int neigh_hold(struct neigh *n, uint16_t port, uint32_t ip, void *pkt, uint16_t 
 	return 1;
 }
 
-unsigned neigh_release(struct neigh *n, uint16_t port, uint32_t ip, void **pkts, uint16_t *tags,
-	unsigned max)
+unsigned neigh_release(
+	struct neigh *n, uint16_t port, uint32_t ip, void **pkts, uint16_t *tags, unsigned max)
 {
 	unsigned k = 0;
 
@@ -227,7 +230,8 @@ int neigh_next_hop(const struct lw_port_conf *pc, uint32_t dst, uint32_t *nh)
 	for (unsigned i = 0; i < pc->n_routes && i < LW_MAX_ROUTES; i++) {
 		const struct lw_route *r = &pc->routes[i];
 
-		if (lw_in_prefix(dst, r->prefix, r->plen) && (best < 0 || r->plen > pc->routes[best].plen))
+		if (lw_in_prefix(dst, r->prefix, r->plen) &&
+			(best < 0 || r->plen > pc->routes[best].plen))
 			best = (int)i;
 	}
 	if (best < 0)

@@ -27,13 +27,13 @@
 
 #include "common/config.h"
 
-#define NEIGH_SIZE       1024 /* power of two */
-#define NEIGH_WAYS       8
-#define NEIGH_TTL_MS     300000u /* 300 s */
-#define NEIGH_SHARE_MS   60000u  /* re-announce a refreshed entry to the other workers after this */
-#define NEIGH_REQ_GAP_MS 200u    /* at most one ARP request per next hop in this time */
-#define NEIGH_PENDING    256     /* power of two */
-#define NEIGH_HOLD_MS    1000u
+#define NEIGH_SIZE	 1024 /* power of two */
+#define NEIGH_WAYS	 8
+#define NEIGH_TTL_MS	 300000u /* 300 s */
+#define NEIGH_SHARE_MS	 60000u	 /* re-announce a refreshed entry to the other workers after this */
+#define NEIGH_REQ_GAP_MS 200u	 /* at most one ARP request per next hop in this time */
+#define NEIGH_PENDING	 256	 /* power of two */
+#define NEIGH_HOLD_MS	 1000u
 
 enum neigh_state {
 	NEIGH_EMPTY = 0,
@@ -45,7 +45,7 @@ struct neigh_entry {
 	uint32_t ip;
 	uint16_t port;
 	uint8_t state;
-	uint8_t asked;       /* an ARP request was sent at asked_ms */
+	uint8_t asked; /* an ARP request was sent at asked_ms */
 	uint8_t mac[6];
 	uint16_t pad;
 	uint64_t learned_ms; /* VALID: when learned or last refreshed */
@@ -54,30 +54,31 @@ struct neigh_entry {
 };
 
 struct neigh_held {
-	void *pkt;         /* NULL once released */
+	void *pkt; /* NULL once released */
 	uint64_t deadline_ms;
 	uint32_t ip;
 	uint16_t port;
-	uint16_t tag;      /* caller's (the worker keeps the DHCP message type) */
+	uint16_t tag; /* caller's (the worker keeps the DHCP message type) */
 };
 
 struct neigh {
 	struct neigh_entry e[NEIGH_SIZE];
 	struct neigh_held q[NEIGH_PENDING];
-	uint32_t q_head;   /* free-running indexes; q_tail - q_head <= NEIGH_PENDING */
+	uint32_t q_head; /* free-running indexes; q_tail - q_head <= NEIGH_PENDING */
 	uint32_t q_tail;
-	uint32_t q_live;   /* held packets not yet released or expired */
+	uint32_t q_live; /* held packets not yet released or expired */
 };
 
 void neigh_init(struct neigh *n);
 
 /* Copies the MAC of (port, ip) into mac and returns true when a valid entry exists. */
-bool neigh_lookup(const struct neigh *n, uint16_t port, uint32_t ip, uint64_t now_ms, uint8_t mac[6]);
+bool neigh_lookup(
+	const struct neigh *n, uint16_t port, uint32_t ip, uint64_t now_ms, uint8_t mac[6]);
 
 /* What neigh_learn() did. */
 enum neigh_learn_result {
 	NEIGH_UNCHANGED = 0, /* same MAC, refreshed; recently shared */
-	NEIGH_NEW = 1,       /* there was no valid entry */
+	NEIGH_NEW = 1,	     /* there was no valid entry */
 	NEIGH_CHANGED = 2,   /* the MAC changed */
 	NEIGH_REFRESHED = 3, /* same MAC, last shared over NEIGH_SHARE_MS ago */
 };
@@ -87,14 +88,15 @@ enum neigh_learn_result {
  * us, or a peer worker's announcement). The caller tells the other workers
  * for any result but NEIGH_UNCHANGED, and then calls neigh_release().
  */
-enum neigh_learn_result neigh_learn(struct neigh *n, uint16_t port, uint32_t ip,
-	const uint8_t mac[6], uint64_t now_ms);
+enum neigh_learn_result neigh_learn(
+	struct neigh *n, uint16_t port, uint32_t ip, const uint8_t mac[6], uint64_t now_ms);
 
 /*
  * RFC 826 merge: refreshes (port, ip) only when it is already in the cache
  * (an ARP frame not addressed to us). Returns true when it was.
  */
-bool neigh_update(struct neigh *n, uint16_t port, uint32_t ip, const uint8_t mac[6], uint64_t now_ms);
+bool neigh_update(
+	struct neigh *n, uint16_t port, uint32_t ip, const uint8_t mac[6], uint64_t now_ms);
 
 /*
  * Holds pkt until (port, ip) is learned or NEIGH_HOLD_MS pass. Returns 1
@@ -102,8 +104,8 @@ bool neigh_update(struct neigh *n, uint16_t port, uint32_t ip, const uint8_t mac
  * last NEIGH_REQ_GAP_MS), 0 when not, -1 when the queue is full (pkt is not
  * held: the caller drops it).
  */
-int neigh_hold(struct neigh *n, uint16_t port, uint32_t ip, void *pkt, uint16_t tag,
-	uint64_t now_ms);
+int neigh_hold(
+	struct neigh *n, uint16_t port, uint32_t ip, void *pkt, uint16_t tag, uint64_t now_ms);
 
 /* Number of packets held. */
 static inline unsigned neigh_held_count(const struct neigh *n)
@@ -115,8 +117,8 @@ static inline unsigned neigh_held_count(const struct neigh *n)
  * Takes the packets held for (port, ip), oldest first, up to max, into
  * pkts[] (and their tags into tags[] when not NULL). Returns how many.
  */
-unsigned neigh_release(struct neigh *n, uint16_t port, uint32_t ip, void **pkts, uint16_t *tags,
-	unsigned max);
+unsigned neigh_release(
+	struct neigh *n, uint16_t port, uint32_t ip, void **pkts, uint16_t *tags, unsigned max);
 
 /* Takes up to max held packets whose deadline passed (now_ms >= deadline). Returns how many. */
 unsigned neigh_expire(struct neigh *n, uint64_t now_ms, void **pkts, unsigned max);

@@ -6,9 +6,9 @@
 #include "common/lw_ip.h"
 #include "pkt.h"
 
-#define IPPROTO_ICMP_ 1
-#define IPPROTO_UDP_  17
-#define ICMP_ECHO_REPLY   0
+#define IPPROTO_ICMP_	  1
+#define IPPROTO_UDP_	  17
+#define ICMP_ECHO_REPLY	  0
 #define ICMP_ECHO_REQUEST 8
 
 static const uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -352,8 +352,8 @@ uint16_t pkt_udp_build(uint8_t *f, const struct pkt_udp_hdrs *h, uint16_t payloa
 	return (uint16_t)(PKT_UDP_HDRS + payload_len);
 }
 
-enum pkt_dst pkt_reply_dst(const struct srv_reply *r, const struct dhcp4_msg *m, uint8_t mac[6],
-	uint32_t *ip)
+enum pkt_dst pkt_reply_dst(
+	const struct srv_reply *r, const struct dhcp4_msg *m, uint8_t mac[6], uint32_t *ip)
 {
 	switch (r->dst) {
 	case SRV_DST_CHADDR:

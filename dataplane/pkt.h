@@ -19,23 +19,23 @@
 #include "common/dhcp4.h"
 #include "server.h"
 
-#define PKT_ETH_LEN      14
-#define PKT_IP4_LEN      20 /* without options: what we send */
-#define PKT_UDP_LEN      8
-#define PKT_ARP_LEN      28
-#define PKT_ETH_MIN      60 /* shortest Ethernet frame without FCS */
-#define PKT_UDP_HDRS     (PKT_ETH_LEN + PKT_IP4_LEN + PKT_UDP_LEN) /* 42: headers of a reply */
+#define PKT_ETH_LEN  14
+#define PKT_IP4_LEN  20 /* without options: what we send */
+#define PKT_UDP_LEN  8
+#define PKT_ARP_LEN  28
+#define PKT_ETH_MIN  60 /* shortest Ethernet frame without FCS */
+#define PKT_UDP_HDRS (PKT_ETH_LEN + PKT_IP4_LEN + PKT_UDP_LEN) /* 42: headers of a reply */
 
 #define PKT_ETHERTYPE_IPV4 0x0800
 #define PKT_ETHERTYPE_ARP  0x0806
 
 #define PKT_ARP_REQUEST 1
-#define PKT_ARP_REPLY   2
+#define PKT_ARP_REPLY	2
 
 /* What a port looks like to the packet code. */
 struct pkt_port {
 	uint8_t mac[6];
-	uint32_t addr;  /* the server's address on the port */
+	uint32_t addr;	/* the server's address on the port */
 	uint32_t bcast; /* directed broadcast of the port's prefix (addr itself for /31 and /32) */
 };
 
@@ -43,11 +43,11 @@ struct pkt_port {
 void pkt_port_init(struct pkt_port *p, const uint8_t mac[6], uint32_t addr, uint8_t plen);
 
 enum pkt_class {
-	PKT_OTHER = 0,   /* not for us (other MAC, protocol, port, address) */
-	PKT_BAD_L3 = 1,  /* broken Ethernet/ARP/IPv4/UDP headers */
-	PKT_ARP = 2,     /* a well-formed Ethernet/IPv4 ARP request or reply */
+	PKT_OTHER = 0,	   /* not for us (other MAC, protocol, port, address) */
+	PKT_BAD_L3 = 1,	   /* broken Ethernet/ARP/IPv4/UDP headers */
+	PKT_ARP = 2,	   /* a well-formed Ethernet/IPv4 ARP request or reply */
 	PKT_ICMP_ECHO = 3, /* ICMP echo request to the port address */
-	PKT_DHCP = 4,    /* UDP to port 67, to the port address or a broadcast */
+	PKT_DHCP = 4,	   /* UDP to port 67, to the port address or a broadcast */
 };
 
 const char *pkt_class_name(int c);
@@ -132,8 +132,8 @@ struct pkt_udp_hdrs {
  * UDP checksum holds the pseudo-header sum, as NICs with IPv4/UDP checksum
  * offload expect; else both are computed here. Returns the frame length.
  */
-uint16_t pkt_udp_build(uint8_t *frame, const struct pkt_udp_hdrs *h, uint16_t payload_len,
-	bool offload);
+uint16_t pkt_udp_build(
+	uint8_t *frame, const struct pkt_udp_hdrs *h, uint16_t payload_len, bool offload);
 
 /* Overwrites the destination MAC of a built frame (a held reply, once the next hop answered). */
 static inline void pkt_set_dst_mac(uint8_t *frame, const uint8_t mac[6])
@@ -153,8 +153,8 @@ enum pkt_dst {
  * ff:ff:ff:ff:ff:ff / 255.255.255.255, to the client's chaddr at
  * reply->dst_ip, or unicast to reply->dst_ip through the next hop.
  */
-enum pkt_dst pkt_reply_dst(const struct srv_reply *r, const struct dhcp4_msg *m, uint8_t mac[6],
-	uint32_t *ip);
+enum pkt_dst pkt_reply_dst(
+	const struct srv_reply *r, const struct dhcp4_msg *m, uint8_t mac[6], uint32_t *ip);
 
 /* 1 when mac is ff:ff:ff:ff:ff:ff. */
 static inline bool pkt_mac_is_bcast(const uint8_t *mac)

@@ -14,8 +14,8 @@
 #include "shard.h"
 #include "worker.h"
 
-#define RXD_MAX    1024
-#define TXD_MAX    1024
+#define RXD_MAX	   1024
+#define TXD_MAX	   1024
 #define DESC_MIN   128
 #define POOL_CACHE 256
 
@@ -63,7 +63,8 @@ void port_device_name(const char *dev, char *name, size_t len)
 	snprintf(name, len, "%.*s", (int)strcspn(dev, ","), dev);
 }
 
-int port_eal_args(const struct lw_port_conf *pc, unsigned n_workers, char **argv, int *argc, int max)
+int port_eal_args(
+	const struct lw_port_conf *pc, unsigned n_workers, char **argv, int *argc, int max)
 {
 	char *opt, *val;
 
@@ -75,7 +76,8 @@ int port_eal_args(const struct lw_port_conf *pc, unsigned n_workers, char **argv
 	} else {
 		opt = strdup("--vdev");
 		/* af_packet makes one socket per queue pair, in one fanout group. */
-		if (is_af_packet(pc->device) && n_workers > 1 && strstr(pc->device, "qpairs=") == NULL) {
+		if (is_af_packet(pc->device) && n_workers > 1 &&
+			strstr(pc->device, "qpairs=") == NULL) {
 			if (asprintf(&val, "%s,qpairs=%u", pc->device, n_workers) < 0)
 				val = NULL;
 		} else {
@@ -128,24 +130,29 @@ int port_open(struct lw_port *p, const struct lw_config *cfg, unsigned idx, unsi
 
 	if (rte_eth_dev_get_port_by_name(p->dev_name, &p->port_id) != 0) {
 		snprintf(err, errlen,
-			"%s: %s.device \"%s\": no DPDK port named \"%s\" (for a vdev, check the driver "
-			"name and its arguments; for a PCI NIC, check that it is bound to vfio-pci)",
+			"%s: %s.device \"%s\": no DPDK port named \"%s\" (for a vdev, check the "
+			"driver "
+			"name and its arguments; for a PCI NIC, check that it is bound to "
+			"vfio-pci)",
 			cfg->path, key, pc->device, p->dev_name);
 		return -ENODEV;
 	}
 	rc = rte_eth_dev_info_get(p->port_id, &info);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s.device \"%s\": cannot read the device info: %s", cfg->path,
-			key, pc->device, rte_strerror(-rc));
+		snprintf(err, errlen, "%s: %s.device \"%s\": cannot read the device info: %s",
+			cfg->path, key, pc->device, rte_strerror(-rc));
 		return rc;
 	}
 	if (info.max_rx_queues < n_queues || info.max_tx_queues < n_queues) {
 		snprintf(err, errlen,
-			"%s: %s.device \"%s\": the device gives %u RX / %u TX queues, the %u workers need "
+			"%s: %s.device \"%s\": the device gives %u RX / %u TX queues, the %u "
+			"workers need "
 			"one each; lower the worker lcores in dataplane.eal_args%s",
-			cfg->path, key, pc->device, info.max_rx_queues, info.max_tx_queues, n_queues,
-			is_af_packet(pc->device) ? " or set qpairs in the device string to the worker count"
-						 : "");
+			cfg->path, key, pc->device, info.max_rx_queues, info.max_tx_queues,
+			n_queues,
+			is_af_packet(pc->device)
+				? " or set qpairs in the device string to the worker count"
+				: "");
 		return -EINVAL;
 	}
 
@@ -155,9 +162,11 @@ int port_open(struct lw_port *p, const struct lw_config *cfg, unsigned idx, unsi
 	}
 	if (mbufs_needed(n_queues, rxd, txd) > cfg->mbufs) {
 		snprintf(err, errlen,
-			"%s: dataplane.mbufs = %u is too small for %u workers on port %s: set it to at "
+			"%s: dataplane.mbufs = %u is too small for %u workers on port %s: set it "
+			"to at "
 			"least %u",
-			cfg->path, cfg->mbufs, n_queues, pc->name, mbufs_needed(n_queues, rxd, txd));
+			cfg->path, cfg->mbufs, n_queues, pc->name,
+			mbufs_needed(n_queues, rxd, txd));
 		return -EINVAL;
 	}
 
@@ -165,12 +174,13 @@ int port_open(struct lw_port *p, const struct lw_config *cfg, unsigned idx, unsi
 	if (socket < 0)
 		socket = SOCKET_ID_ANY;
 	snprintf(pool_name, sizeof(pool_name), "lw_mbuf_%u", idx);
-	p->pool = rte_pktmbuf_pool_create(pool_name, cfg->mbufs, POOL_CACHE, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	p->pool = rte_pktmbuf_pool_create(
+		pool_name, cfg->mbufs, POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (p->pool == NULL) {
 		snprintf(err, errlen,
 			"%s: dataplane.mbufs: cannot allocate %u mbufs for port %s (%s); lower "
-			"dataplane.mbufs or give EAL more memory (-m, hugepages) in dataplane.eal_args",
+			"dataplane.mbufs or give EAL more memory (-m, hugepages) in "
+			"dataplane.eal_args",
 			cfg->path, cfg->mbufs, pc->name, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
@@ -191,7 +201,8 @@ int port_open(struct lw_port *p, const struct lw_config *cfg, unsigned idx, unsi
 	}
 	if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) &&
 		(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM)) {
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+		conf.txmode.offloads |=
+			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 		p->tx_cksum_offload = true;
 	}
 	/* Every mbuf sent on a port comes from that port's pool with refcnt 1. */
@@ -200,8 +211,8 @@ int port_open(struct lw_port *p, const struct lw_config *cfg, unsigned idx, unsi
 
 	rc = rte_eth_dev_configure(p->port_id, (uint16_t)n_queues, (uint16_t)n_queues, &conf);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s.device \"%s\": configuring %u queues failed: %s", cfg->path,
-			key, pc->device, n_queues, rte_strerror(-rc));
+		snprintf(err, errlen, "%s: %s.device \"%s\": configuring %u queues failed: %s",
+			cfg->path, key, pc->device, n_queues, rte_strerror(-rc));
 		return rc;
 	}
 	p->configured = true;
@@ -209,9 +220,10 @@ int port_open(struct lw_port *p, const struct lw_config *cfg, unsigned idx, unsi
 	if (pc->mtu) {
 		rc = rte_eth_dev_set_mtu(p->port_id, pc->mtu);
 		if (rc != 0) {
-			snprintf(err, errlen, "%s: %s.mtu = %u: the device refuses it (%s); remove it "
-				"or choose a value the device supports", cfg->path, key, pc->mtu,
-				rte_strerror(-rc));
+			snprintf(err, errlen,
+				"%s: %s.mtu = %u: the device refuses it (%s); remove it "
+				"or choose a value the device supports",
+				cfg->path, key, pc->mtu, rte_strerror(-rc));
 			return rc;
 		}
 	}
@@ -222,8 +234,8 @@ int port_open(struct lw_port *p, const struct lw_config *cfg, unsigned idx, unsi
 	p->nb_txd = (uint16_t)txd;
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &p->nb_rxd, &p->nb_txd);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s.device \"%s\": descriptor counts refused: %s", cfg->path,
-			key, pc->device, rte_strerror(-rc));
+		snprintf(err, errlen, "%s: %s.device \"%s\": descriptor counts refused: %s",
+			cfg->path, key, pc->device, rte_strerror(-rc));
 		return rc;
 	}
 	for (unsigned q = 0; q < n_queues; q++) {
@@ -232,14 +244,15 @@ int port_open(struct lw_port *p, const struct lw_config *cfg, unsigned idx, unsi
 
 		rxc.offloads = conf.rxmode.offloads;
 		txc.offloads = conf.txmode.offloads;
-		rc = rte_eth_rx_queue_setup(p->port_id, (uint16_t)q, p->nb_rxd, (unsigned)socket, &rxc,
-			p->pool);
+		rc = rte_eth_rx_queue_setup(
+			p->port_id, (uint16_t)q, p->nb_rxd, (unsigned)socket, &rxc, p->pool);
 		if (rc == 0)
-			rc = rte_eth_tx_queue_setup(p->port_id, (uint16_t)q, p->nb_txd, (unsigned)socket,
-				&txc);
+			rc = rte_eth_tx_queue_setup(
+				p->port_id, (uint16_t)q, p->nb_txd, (unsigned)socket, &txc);
 		if (rc != 0) {
-			snprintf(err, errlen, "%s: %s.device \"%s\": setting up queue %u failed: %s",
-				cfg->path, key, pc->device, q, rte_strerror(-rc));
+			snprintf(err, errlen,
+				"%s: %s.device \"%s\": setting up queue %u failed: %s", cfg->path,
+				key, pc->device, q, rte_strerror(-rc));
 			return rc;
 		}
 	}
@@ -247,21 +260,22 @@ int port_open(struct lw_port *p, const struct lw_config *cfg, unsigned idx, unsi
 	/* Frames for other MACs are never ours; the classifier checks anyway. */
 	rc = rte_eth_promiscuous_disable(p->port_id);
 	if (rc != 0 && rc != -ENOTSUP)
-		fprintf(stderr, "leasewire-dataplane: port %s: cannot turn promiscuous mode off: %s\n",
+		fprintf(stderr,
+			"leasewire-dataplane: port %s: cannot turn promiscuous mode off: %s\n",
 			pc->name, rte_strerror(-rc));
 
 	rc = rte_eth_dev_start(p->port_id);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s.device \"%s\": the device does not start: %s", cfg->path,
-			key, pc->device, rte_strerror(-rc));
+		snprintf(err, errlen, "%s: %s.device \"%s\": the device does not start: %s",
+			cfg->path, key, pc->device, rte_strerror(-rc));
 		return rc;
 	}
 	p->started = true;
 
 	rc = rte_eth_macaddr_get(p->port_id, &mac);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s.device \"%s\": cannot read the MAC address: %s", cfg->path,
-			key, pc->device, rte_strerror(-rc));
+		snprintf(err, errlen, "%s: %s.device \"%s\": cannot read the MAC address: %s",
+			cfg->path, key, pc->device, rte_strerror(-rc));
 		return rc;
 	}
 	pkt_port_init(&p->pp, mac.addr_bytes, pc->addr, pc->plen);
@@ -273,7 +287,8 @@ void port_print(const struct lw_port *p, FILE *f)
 	char mac[18], ip[LW_IP4_STRLEN];
 
 	fprintf(f,
-		"leasewire-dataplane: port %s: id %u (%s), mac %s, address %s/%u, mtu %u, %u rx + %u tx "
+		"leasewire-dataplane: port %s: id %u (%s), mac %s, address %s/%u, mtu %u, %u rx + "
+		"%u tx "
 		"queues (%u/%u descriptors), rx ipv4 checksum %s, tx ipv4/udp checksum %s\n",
 		p->conf->name, p->port_id, p->dev_name, fmt_mac(p->pp.mac, mac),
 		lw_ip4_fmt(p->conf->addr, ip), p->conf->plen, p->mtu, p->n_queues, p->n_queues,
@@ -288,8 +303,8 @@ void port_close(struct lw_port *p)
 	if (p->started) {
 		rc = rte_eth_dev_stop(p->port_id);
 		if (rc != 0)
-			fprintf(stderr, "leasewire-dataplane: port %s: stop failed: %s\n", p->conf->name,
-				rte_strerror(-rc));
+			fprintf(stderr, "leasewire-dataplane: port %s: stop failed: %s\n",
+				p->conf->name, rte_strerror(-rc));
 		p->started = false;
 	}
 	if (p->configured) {

@@ -24,10 +24,10 @@ struct lw_port {
 	/* read by the workers for every frame */
 	struct pkt_port pp;
 	uint16_t port_id;
-	uint16_t idx;           /* index in cfg->ports */
-	uint16_t mtu;           /* IPv4 MTU of the port */
-	bool tx_cksum_offload;  /* the NIC fills IPv4 and UDP checksums */
-	bool rx_ip_cksum;       /* the NIC verifies IPv4 header checksums */
+	uint16_t idx;	       /* index in cfg->ports */
+	uint16_t mtu;	       /* IPv4 MTU of the port */
+	bool tx_cksum_offload; /* the NIC fills IPv4 and UDP checksums */
+	bool rx_ip_cksum;      /* the NIC verifies IPv4 header checksums */
 	const struct lw_port_conf *conf;
 	struct rte_mempool *pool;
 
@@ -56,7 +56,8 @@ void port_device_name(const char *dev, char *name, size_t len);
  * added when n_workers > 1 and the string has no qpairs. Returns 0, or -1
  * when argv has no room (max entries) or memory runs out.
  */
-int port_eal_args(const struct lw_port_conf *pc, unsigned n_workers, char **argv, int *argc, int max);
+int port_eal_args(
+	const struct lw_port_conf *pc, unsigned n_workers, char **argv, int *argc, int max);
 
 /*
  * Finds, configures and starts the ethdev of cfg->ports[idx] with n_queues

@@ -18,8 +18,8 @@ struct resv_slot {
 struct srv_tables {
 	const struct lw_config *cfg;
 	uint32_t resv_mask;
-	struct resv_slot *resv;     /* open addressing, linear probing */
-	uint8_t (*opt_idx)[256];    /* per subnet: option code -> index + 1 in opts */
+	struct resv_slot *resv;	 /* open addressing, linear probing */
+	uint8_t (*opt_idx)[256]; /* per subnet: option code -> index + 1 in opts */
 };
 
 static uint32_t resv_hash(uint32_t subnet, uint8_t kind, const uint8_t *id, uint8_t len)
@@ -32,8 +32,8 @@ static uint32_t resv_hash(uint32_t subnet, uint8_t kind, const uint8_t *id, uint
 	return h;
 }
 
-static const struct lw_reservation *resv_get(const struct srv_tables *t, uint32_t subnet,
-	uint8_t kind, const uint8_t *id, uint8_t len)
+static const struct lw_reservation *resv_get(
+	const struct srv_tables *t, uint32_t subnet, uint8_t kind, const uint8_t *id, uint8_t len)
 {
 	uint32_t i;
 
@@ -103,8 +103,8 @@ void srv_tables_free(struct srv_tables *t)
 	free(t);
 }
 
-const struct lw_reservation *srv_find_reservation(const struct srv_tables *t, unsigned subnet,
-	const struct dhcp4_msg *m)
+const struct lw_reservation *srv_find_reservation(
+	const struct srv_tables *t, unsigned subnet, const struct dhcp4_msg *m)
 {
 	const struct lw_reservation *r = NULL;
 	uint8_t hw[17];
@@ -128,8 +128,8 @@ const struct lw_reservation *srv_find_reservation(const struct srv_tables *t, un
  * client with an address (RENEWING, INFORM) by its ciaddr; else the
  * receiving port's own address.
  */
-static int select_subnet(const struct srv_ctx *c, const struct srv_req *rq,
-	const struct dhcp4_msg *m)
+static int select_subnet(
+	const struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m)
 {
 	const struct lw_subnet_conf *sn;
 	uint32_t a;
@@ -192,8 +192,8 @@ static void unbind(struct srv_ctx *c, struct lease *l)
 }
 
 /* The client's lease slot, created when missing; NULL (counted) when the table is full. */
-static struct lease *get_or_insert(struct srv_ctx *c, struct lease *l,
-	const struct lw_client_key *k)
+static struct lease *get_or_insert(
+	struct srv_ctx *c, struct lease *l, const struct lw_client_key *k)
 {
 	if (l)
 		return l;
@@ -204,8 +204,8 @@ static struct lease *get_or_insert(struct srv_ctx *c, struct lease *l,
 }
 
 /* Binds l to reservation r of subnet sidx (no pool entry is ever touched for it). */
-static void bind_reserved(struct srv_ctx *c, struct lease *l, const struct lw_reservation *r,
-	int sidx)
+static void bind_reserved(
+	struct srv_ctx *c, struct lease *l, const struct lw_reservation *r, int sidx)
 {
 	if (!l->reserved || l->addr != r->addr)
 		unbind(c, l);
@@ -238,15 +238,15 @@ static bool revive(struct srv_ctx *c, struct lease *l)
 
 struct reply_plan {
 	uint8_t type;
-	int sidx;          /* subnet for options, -1 none */
+	int sidx; /* subnet for options, -1 none */
 	uint32_t yiaddr;
 	uint32_t lease_time; /* 0: no lease options (INFORM, NAK) */
 	const char *message; /* option 56, NAK only */
 };
 
 /* RFC 2131 4.1: where a reply goes. */
-static void address_reply(const struct dhcp4_msg *m, uint8_t type, uint32_t yiaddr,
-	struct srv_reply *out)
+static void address_reply(
+	const struct dhcp4_msg *m, uint8_t type, uint32_t yiaddr, struct srv_reply *out)
 {
 	out->dst_port = DHCP4_CLIENT_PORT;
 	if (m->giaddr) {
@@ -260,7 +260,7 @@ static void address_reply(const struct dhcp4_msg *m, uint8_t type, uint32_t yiad
 		out->dst = SRV_DST_UNICAST;
 		out->dst_ip = m->ciaddr;
 	} else if ((m->flags & BOOTP_FLAG_BROADCAST) || m->htype != 1 || m->hlen != 6 ||
-		yiaddr == 0) {
+		   yiaddr == 0) {
 		out->dst = SRV_DST_BROADCAST;
 		out->dst_ip = 0xffffffffu;
 	} else {
@@ -407,7 +407,7 @@ static int discover(struct srv_ctx *c, const struct srv_req *rq, const struct dh
 		if (l->state != LW_BIND_ACTIVE)
 			shard_commit(c->shard, l, LW_BIND_OFFERED, c->now);
 	} else if (l && l->subnet == sidx && !l->reserved && l->state != LW_BIND_FREE &&
-		revive(c, l)) {
+		   revive(c, l)) {
 		/* The client's current (or last) binding first. */
 		if (l->state != LW_BIND_ACTIVE)
 			shard_commit(c->shard, l, LW_BIND_OFFERED, c->now);
@@ -425,8 +425,8 @@ static int discover(struct srv_ctx *c, const struct srv_req *rq, const struct dh
 			int pool = lw_config_pool_for(c->cfg, sn, m->requested_ip);
 
 			if (pool >= 0)
-				a = shard_take_addr(c->shard, (unsigned)pool, m->requested_ip, l,
-					&wait);
+				a = shard_take_addr(
+					c->shard, (unsigned)pool, m->requested_ip, l, &wait);
 		}
 		/* Then a new one. */
 		for (unsigned i = 0; a == 0 && i < sn->n_pools; i++) {

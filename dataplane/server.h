@@ -26,8 +26,8 @@ struct srv_tables *srv_tables_build(const struct lw_config *cfg);
 void srv_tables_free(struct srv_tables *t);
 
 /* Reservation of a client in subnet s (by client id first, then by hardware address), or NULL. */
-const struct lw_reservation *srv_find_reservation(const struct srv_tables *t, unsigned subnet,
-	const struct dhcp4_msg *m);
+const struct lw_reservation *srv_find_reservation(
+	const struct srv_tables *t, unsigned subnet, const struct dhcp4_msg *m);
 
 struct srv_ctx {
 	const struct lw_config *cfg;
@@ -39,7 +39,7 @@ struct srv_ctx {
 
 /* What the packet layer knows about the request. */
 struct srv_req {
-	unsigned port;   /* index in cfg->ports */
+	unsigned port;	 /* index in cfg->ports */
 	uint32_t ip_src; /* IPv4 source of the request, host order */
 	uint32_t ip_dst;
 };
@@ -51,12 +51,12 @@ enum srv_dst {
 };
 
 struct srv_reply {
-	uint8_t type;       /* DHCP4_OFFER, DHCP4_ACK or DHCP4_NAK */
-	uint8_t dst;        /* enum srv_dst */
-	uint16_t dst_port;  /* 67 to a relay, 68 to a client */
+	uint8_t type;	   /* DHCP4_OFFER, DHCP4_ACK or DHCP4_NAK */
+	uint8_t dst;	   /* enum srv_dst */
+	uint16_t dst_port; /* 67 to a relay, 68 to a client */
 	uint32_t dst_ip;
 	uint32_t src_ip;    /* the server address of the receiving port */
-	uint16_t len;       /* bytes of DHCP payload written */
+	uint16_t len;	    /* bytes of DHCP payload written */
 	uint64_t event_seq; /* > 0: the reply may leave only once this binding event is durable */
 };
 

@@ -32,9 +32,9 @@ struct fifo {
 
 struct pool_state {
 	struct fifo free;
-	struct fifo declined; /* linked through addr_entry.next, ordered by probation end */
-	uint32_t *pub_free;   /* this shard's published free count in the addr_space */
-	bool requested;        /* an address request is outstanding ... */
+	struct fifo declined;  /* linked through addr_entry.next, ordered by probation end */
+	uint32_t *pub_free;    /* this shard's published free count in the addr_space */
+	bool requested;	       /* an address request is outstanding ... */
 	uint32_t request_sent; /* ... since this Unix second */
 };
 
@@ -51,9 +51,9 @@ struct shard {
 	void *send_arg;
 
 	uint32_t now;
-	uint32_t sweep;     /* next slot the expiry sweep looks at */
+	uint32_t sweep;	      /* next slot the expiry sweep looks at */
 	uint32_t pool_cursor; /* next pool the top-up check looks at */
-	uint64_t seq;       /* last event sequence number */
+	uint64_t seq;	      /* last event sequence number */
 	uint32_t n_leases;
 	uint32_t n_active;
 	uint32_t n_free;
@@ -327,8 +327,7 @@ struct addr_entry *shard_addr_entry(struct shard *s, unsigned pool, uint32_t add
 /* ------------------------------------------------------------------------ */
 /* Addresses */
 
-static uint32_t others_free(const struct shard *s, unsigned pool, unsigned *richest,
-	uint32_t *best)
+static uint32_t others_free(const struct shard *s, unsigned pool, unsigned *richest, uint32_t *best)
 {
 	uint32_t total = 0;
 
@@ -448,8 +447,8 @@ void shard_put_addr(struct shard *s, struct lease *l)
 /* ------------------------------------------------------------------------ */
 /* Events */
 
-static uint64_t emit(struct shard *s, uint8_t state, const struct lw_client_key *key,
-	uint32_t addr, uint16_t pool, uint16_t subnet, uint32_t start, uint32_t end)
+static uint64_t emit(struct shard *s, uint8_t state, const struct lw_client_key *key, uint32_t addr,
+	uint16_t pool, uint16_t subnet, uint32_t start, uint32_t end)
 {
 	struct lw_bind_event *ev;
 
@@ -667,8 +666,8 @@ void shard_housekeep(struct shard *s, uint32_t now, unsigned budget, uint64_t *c
  * between its free count and ours, so the two end up level and a second
  * request finds nothing to even out; at least one when it is dry.
  */
-static void grant(struct shard *s, unsigned to, unsigned pool, unsigned want, bool dry,
-	uint64_t *ctr)
+static void grant(
+	struct shard *s, unsigned to, unsigned pool, unsigned want, bool dry, uint64_t *ctr)
 {
 	struct addr_pool *ap = &s->as->pools[pool];
 	struct pool_state *ps = &s->ps[pool];

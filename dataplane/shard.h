@@ -38,25 +38,25 @@
 struct lease {
 	struct lw_client_key key;
 	uint32_t addr;
-	uint32_t start;  /* Unix seconds: when bound (or offered) */
-	uint32_t end;    /* ACTIVE: lease end; OFFERED: offer hold end; else when it became so */
+	uint32_t start; /* Unix seconds: when bound (or offered) */
+	uint32_t end;	/* ACTIVE: lease end; OFFERED: offer hold end; else when it became so */
 	uint32_t lease_time; /* seconds granted at the last ACK (or offered) */
-	uint16_t pool;   /* pool index, POOL_NONE for an address outside the pools */
-	uint16_t subnet; /* subnet index */
-	uint8_t state;   /* enum lw_bind_state */
-	uint8_t reserved; /* 1 when addr comes from a host reservation */
+	uint16_t pool;	     /* pool index, POOL_NONE for an address outside the pools */
+	uint16_t subnet;     /* subnet index */
+	uint8_t state;	     /* enum lw_bind_state */
+	uint8_t reserved;    /* 1 when addr comes from a host reservation */
 	uint8_t pad[10];
 };
 _Static_assert(sizeof(struct lease) == 64, "a lease is one cache line");
 
 /* One address of a pool. 16 bytes. */
 struct addr_entry {
-	uint32_t slot;  /* FREE/OFFERED/ACTIVE: lease slot in the owner's shard (LEASE_NONE if none);
-			 * DECLINED: Unix second when the probation ends */
-	uint32_t next;  /* free FIFO / declined FIFO link (offset), UINT32_MAX = end */
-	uint32_t prev;  /* free FIFO back link */
-	uint8_t owner;  /* shard that may write this entry */
-	uint8_t state;  /* LW_BIND_FREE, OFFERED, ACTIVE, DECLINED, RESERVED */
+	uint32_t slot; /* FREE/OFFERED/ACTIVE: lease slot in the owner's shard (LEASE_NONE if none);
+			* DECLINED: Unix second when the probation ends */
+	uint32_t next; /* free FIFO / declined FIFO link (offset), UINT32_MAX = end */
+	uint32_t prev; /* free FIFO back link */
+	uint8_t owner; /* shard that may write this entry */
+	uint8_t state; /* LW_BIND_FREE, OFFERED, ACTIVE, DECLINED, RESERVED */
 	uint16_t pad;
 };
 
@@ -84,8 +84,8 @@ struct addr_space {
 struct addr_space *addr_space_create(const struct lw_config *cfg, unsigned n_shards);
 void addr_space_free(struct addr_space *as);
 
-static inline uint32_t addr_space_free_count(const struct addr_space *as, unsigned pool,
-	unsigned shard)
+static inline uint32_t addr_space_free_count(
+	const struct addr_space *as, unsigned pool, unsigned shard)
 {
 	return __atomic_load_n(&as->pools[pool].free_count[shard * 16], __ATOMIC_RELAXED);
 }
@@ -94,9 +94,9 @@ static inline uint32_t addr_space_free_count(const struct addr_space *as, unsign
 typedef int (*shard_send_fn)(void *arg, unsigned to, const struct wmsg *m);
 
 struct shard_params {
-	unsigned id;        /* 0 .. n_shards-1 */
-	unsigned socket;    /* NUMA socket for the tables */
-	unsigned capacity;  /* lease slots */
+	unsigned id;	   /* 0 .. n_shards-1 */
+	unsigned socket;   /* NUMA socket for the tables */
+	unsigned capacity; /* lease slots */
 	struct addr_space *as;
 	const struct lw_config *cfg;
 	shard_send_fn send; /* may be NULL with a single shard */
@@ -105,7 +105,8 @@ struct shard_params {
 
 struct shard;
 
-/* Returns NULL and sets errno on failure. Builds the free FIFOs of the addresses this shard owns. */
+/* Returns NULL and sets errno on failure. Builds the free FIFOs of the addresses this shard owns.
+ */
 struct shard *shard_create(const struct shard_params *p);
 void shard_free(struct shard *s);
 
@@ -137,7 +138,8 @@ struct addr_entry *shard_addr_entry(struct shard *s, unsigned pool, uint32_t add
  * A FIFO head whose previous holder's slot still names it is dropped from
  * that slot first, so an address is never bound to two clients.
  */
-uint32_t shard_take_addr(struct shard *s, unsigned pool, uint32_t want, struct lease *l, bool *wait);
+uint32_t shard_take_addr(
+	struct shard *s, unsigned pool, uint32_t want, struct lease *l, bool *wait);
 
 /* Returns l's address to the free FIFO's tail (keeping l as its last holder). */
 void shard_put_addr(struct shard *s, struct lease *l);
@@ -179,10 +181,10 @@ void shard_handle_msg(struct shard *s, const struct wmsg *m, uint64_t *ctr);
 
 /* Per-shard statistics. */
 struct shard_stats {
-	uint32_t leases;    /* slots in use */
-	uint32_t active;    /* ACTIVE slots */
-	uint32_t free;      /* free addresses owned, all pools */
-	uint32_t declined;  /* addresses in probation owned */
+	uint32_t leases;   /* slots in use */
+	uint32_t active;   /* ACTIVE slots */
+	uint32_t free;	   /* free addresses owned, all pools */
+	uint32_t declined; /* addresses in probation owned */
 };
 void shard_get_stats(const struct shard *s, struct shard_stats *st);
 

@@ -4,9 +4,9 @@
 #include "stats.h"
 #include "worker.h"
 
-#define NAME_W  26
+#define NAME_W	26
 #define TOTAL_W 13
-#define COL_W   10
+#define COL_W	10
 
 static void row(FILE *f, const char *name, const uint64_t *v, unsigned n)
 {
@@ -50,7 +50,8 @@ void stats_dump(const struct lw_dp *dp, FILE *f)
 	for (unsigned r = 0; r < 4; r++) {
 		for (unsigned i = 0; i < n; i++) {
 			const struct shard_stats *st = &dp->workers[i]->st;
-			const uint32_t *fld[] = {&st->leases, &st->active, &st->free, &st->declined};
+			const uint32_t *fld[] = {
+				&st->leases, &st->active, &st->free, &st->declined};
 
 			v[i] = __atomic_load_n(fld[r], __ATOMIC_RELAXED);
 		}

@@ -15,7 +15,7 @@
 enum wmsg_type {
 	WMSG_ADDR_REQUEST = 1, /* "I am dry in pool P, send me up to n free addresses" */
 	WMSG_ADDR_GRANT = 2,   /* "these n addresses of pool P are yours now" */
-	WMSG_NEIGH = 3,        /* "IPv4 ip on port is at mac" (learned ARP entry) */
+	WMSG_NEIGH = 3,	       /* "IPv4 ip on port is at mac" (learned ARP entry) */
 };
 
 struct wmsg {

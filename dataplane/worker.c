@@ -20,12 +20,12 @@
 #include "pkt.h"
 #include "worker.h"
 
-#define RING_SIZE    1024
-#define HK_BUDGET    256 /* lease slots the expiry sweep looks at per housekeeping */
-#define MSG_EVERY    16  /* loop iterations between two looks at the message rings */
-#define MSG_BURST    16
-#define EV_BATCH     64
-#define UDP_IP_HDRS  (PKT_IP4_LEN + PKT_UDP_LEN)
+#define RING_SIZE   1024
+#define HK_BUDGET   256 /* lease slots the expiry sweep looks at per housekeeping */
+#define MSG_EVERY   16	/* loop iterations between two looks at the message rings */
+#define MSG_BURST   16
+#define EV_BATCH    64
+#define UDP_IP_HDRS (PKT_IP4_LEN + PKT_UDP_LEN)
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers */
@@ -49,7 +49,8 @@ static inline void drop_flush(struct worker *w)
 
 static inline void tx(struct worker *w, const struct lw_port *p, struct rte_mbuf *m)
 {
-	w->ctr[LW_CTR_TX_PACKETS] += rte_eth_tx_buffer(p->port_id, (uint16_t)w->id, w->txb[p->idx], m);
+	w->ctr[LW_CTR_TX_PACKETS] +=
+		rte_eth_tx_buffer(p->port_id, (uint16_t)w->id, w->txb[p->idx], m);
 }
 
 static inline void set_len(struct rte_mbuf *m, uint16_t len)
@@ -114,8 +115,8 @@ static void log_lease(const char *prefix, const char *what, uint32_t addr,
 	hex[0] = '\0';
 	for (unsigned i = 0; i < k->len && i < LW_KEY_DATA; i++)
 		o += (size_t)snprintf(hex + o, sizeof(hex) - o, i ? ":%02x" : "%02x", k->data[i]);
-	printf("lease-log %s%s addr=%s client=%s worker=%u\n", prefix, what, lw_ip4_fmt(addr, ip), hex,
-		worker);
+	printf("lease-log %s%s addr=%s client=%s worker=%u\n", prefix, what, lw_ip4_fmt(addr, ip),
+		hex, worker);
 	fflush(stdout);
 }
 
@@ -237,8 +238,8 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 	const uint8_t *buf_end = (const uint8_t *)m->buf_addr + m->buf_len;
 	size_t cap = (size_t)(buf_end - buf);
 	/* The reply must fit the port's MTU; a 576-byte DHCP message is always allowed. */
-	size_t mtu_cap = p->mtu > DHCP4_MIN_MAX_MSG + UDP_IP_HDRS ? p->mtu - UDP_IP_HDRS
-								  : DHCP4_MIN_MAX_MSG;
+	size_t mtu_cap =
+		p->mtu > DHCP4_MIN_MAX_MSG + UDP_IP_HDRS ? p->mtu - UDP_IP_HDRS : DHCP4_MIN_MAX_MSG;
 	struct srv_req rq = {.port = p->idx, .ip_src = info->ip_src, .ip_dst = info->ip_dst};
 	struct srv_reply r;
 	struct pkt_udp_hdrs h;
@@ -361,7 +362,8 @@ static void steer_flush(struct worker *w)
 		unsigned sent;
 
 		mask &= mask - 1;
-		sent = rte_ring_sp_enqueue_burst(w->steer_out[o], (void **)w->steer_buf[o], n, NULL);
+		sent = rte_ring_sp_enqueue_burst(
+			w->steer_out[o], (void **)w->steer_buf[o], n, NULL);
 		w->ctr[LW_CTR_STEER_OUT] += sent;
 		if (sent < n) {
 			w->ctr[LW_CTR_DROP_STEER_FULL] += n - sent;
@@ -493,7 +495,8 @@ static void drain_msgs(struct worker *w)
 
 		if (w->msg_in[j] == NULL)
 			continue;
-		n = rte_ring_sc_dequeue_burst_elem(w->msg_in[j], msgs, sizeof(msgs[0]), MSG_BURST, NULL);
+		n = rte_ring_sc_dequeue_burst_elem(
+			w->msg_in[j], msgs, sizeof(msgs[0]), MSG_BURST, NULL);
 		for (unsigned i = 0; i < n; i++) {
 			const struct wmsg *m = &msgs[i];
 
@@ -524,7 +527,8 @@ static void drain_events(struct worker *w)
 		if (likely(!w->log))
 			continue;
 		for (unsigned i = 0; i < n; i++)
-			log_lease("event-", lw_bind_state_name(ev[i].state), ev[i].addr, &ev[i].key, w->id);
+			log_lease("event-", lw_bind_state_name(ev[i].state), ev[i].addr, &ev[i].key,
+				w->id);
 	}
 }
 
@@ -554,8 +558,8 @@ static void tx_flush(struct worker *w)
 {
 	for (unsigned i = 0; i < w->dp->n_ports; i++)
 		if (w->txb[i]->length)
-			w->ctr[LW_CTR_TX_PACKETS] +=
-				rte_eth_tx_buffer_flush(w->dp->ports[i].port_id, (uint16_t)w->id, w->txb[i]);
+			w->ctr[LW_CTR_TX_PACKETS] += rte_eth_tx_buffer_flush(
+				w->dp->ports[i].port_id, (uint16_t)w->id, w->txb[i]);
 }
 
 int worker_main(void *arg)
@@ -614,7 +618,8 @@ static int worker_send(void *arg, unsigned to, const struct wmsg *m)
 	if (to >= w->dp->n_workers || w->msg_out[to] == NULL)
 		return -EINVAL;
 	return rte_ring_sp_enqueue_elem(w->msg_out[to], (void *)(uintptr_t)m, sizeof(*m)) == 0
-		? 0 : -ENOBUFS;
+		       ? 0
+		       : -ENOBUFS;
 }
 
 static unsigned auto_capacity(const struct lw_config *cfg, unsigned n_workers)
@@ -637,8 +642,9 @@ int workers_create(struct lw_dp *dp, char *err, size_t errlen)
 
 	dp->as = addr_space_create(cfg, n);
 	if (dp->as == NULL) {
-		snprintf(err, errlen, "%s: pools: cannot build the address tables for %u workers: %s",
-			cfg->path, n, strerror(errno));
+		snprintf(err, errlen,
+			"%s: pools: cannot build the address tables for %u workers: %s", cfg->path,
+			n, strerror(errno));
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -648,8 +654,10 @@ int workers_create(struct lw_dp *dp, char *err, size_t errlen)
 
 		w = rte_zmalloc_socket("lw_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
 		if (w == NULL) {
-			snprintf(err, errlen, "%s: dataplane.eal_args: no memory for worker %u; give EAL "
-				"more memory (-m, hugepages)", cfg->path, i);
+			snprintf(err, errlen,
+				"%s: dataplane.eal_args: no memory for worker %u; give EAL "
+				"more memory (-m, hugepages)",
+				cfg->path, i);
 			return -ENOMEM;
 		}
 		dp->workers[i] = w;
@@ -670,8 +678,10 @@ int workers_create(struct lw_dp *dp, char *err, size_t errlen)
 		w->shard = shard_create(&sp);
 		if (w->shard == NULL) {
 			snprintf(err, errlen,
-				"%s: dataplane.max_leases: cannot create the lease table of worker %u with "
-				"%u slots (%s); lower dataplane.max_leases or give EAL more memory (-m)",
+				"%s: dataplane.max_leases: cannot create the lease table of worker "
+				"%u with "
+				"%u slots (%s); lower dataplane.max_leases or give EAL more memory "
+				"(-m)",
 				cfg->path, i, capacity, strerror(errno));
 			return -ENOMEM;
 		}
@@ -685,14 +695,15 @@ int workers_create(struct lw_dp *dp, char *err, size_t errlen)
 				RTE_ETH_TX_BUFFER_SIZE(LW_BURST), RTE_CACHE_LINE_SIZE, socket);
 
 			if (b == NULL) {
-				snprintf(err, errlen, "%s: no memory for the TX buffers of worker %u",
-					cfg->path, i);
+				snprintf(err, errlen,
+					"%s: no memory for the TX buffers of worker %u", cfg->path,
+					i);
 				return -ENOMEM;
 			}
 			w->txb[p] = b;
 			rte_eth_tx_buffer_init(b, LW_BURST);
-			rte_eth_tx_buffer_set_err_callback(b, rte_eth_tx_buffer_count_callback,
-				&w->ctr[LW_CTR_TX_DROP]);
+			rte_eth_tx_buffer_set_err_callback(
+				b, rte_eth_tx_buffer_count_callback, &w->ctr[LW_CTR_TX_DROP]);
 		}
 	}
 
@@ -722,8 +733,10 @@ int workers_create(struct lw_dp *dp, char *err, size_t errlen)
 	return 0;
 
 ring_fail:
-	snprintf(err, errlen, "%s: cannot create the rings between workers: %s; give EAL more "
-		"memory (-m) in dataplane.eal_args", cfg->path, rte_strerror(rte_errno));
+	snprintf(err, errlen,
+		"%s: cannot create the rings between workers: %s; give EAL more "
+		"memory (-m) in dataplane.eal_args",
+		cfg->path, rte_strerror(rte_errno));
 	return -ENOMEM;
 }
 
@@ -739,7 +752,8 @@ void workers_free(struct lw_dp *dp)
 			continue;
 		for (unsigned j = 0; j < dp->n_workers; j++) {
 			if (w->steer_in[j]) {
-				while ((n = rte_ring_sc_dequeue_burst(w->steer_in[j], pkts, LW_BURST, NULL)))
+				while ((n = rte_ring_sc_dequeue_burst(
+						w->steer_in[j], pkts, LW_BURST, NULL)))
 					rte_pktmbuf_free_bulk((struct rte_mbuf **)pkts, n);
 				rte_ring_free(w->steer_in[j]);
 			}

@@ -43,8 +43,8 @@ struct lw_dp {
 	const struct lw_config *cfg;
 	struct srv_tables *tbl;
 	struct addr_space *as;
-	bool log_leases;          /* --log-leases */
-	int quit;                 /* set by the main lcore (atomic store), polled by the workers */
+	bool log_leases; /* --log-leases */
+	int quit;	 /* set by the main lcore (atomic store), polled by the workers */
 
 	unsigned n_ports;
 	struct lw_port ports[LW_MAX_PORTS];
@@ -53,7 +53,7 @@ struct lw_dp {
 	unsigned n_workers;
 	unsigned lcores[LW_MAX_WORKERS];
 	struct worker *workers[LW_MAX_WORKERS];
-	uint8_t owner[256];       /* RFC 3074 hash bucket -> worker */
+	uint8_t owner[256]; /* RFC 3074 hash bucket -> worker */
 
 	/* Wall clock from the TSC: now = base_time + (rdtsc - base_tsc) / tsc_hz. */
 	uint64_t tsc_hz;
@@ -70,9 +70,9 @@ struct worker {
 	struct srv_ctx ctx;
 	bool log;
 
-	uint32_t now;      /* Unix seconds, updated by housekeeping */
-	uint64_t now_ms;   /* ms since start, idem */
-	uint64_t last_hk;  /* TSC of the last housekeeping */
+	uint32_t now;	  /* Unix seconds, updated by housekeeping */
+	uint64_t now_ms;  /* ms since start, idem */
+	uint64_t last_hk; /* TSC of the last housekeeping */
 
 	struct rte_ring *steer_in[LW_MAX_WORKERS];  /* [j]: mbufs from worker j */
 	struct rte_ring *steer_out[LW_MAX_WORKERS]; /* [j]: mbufs to worker j */

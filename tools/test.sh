@@ -12,8 +12,8 @@
 # 3. runs `meson test`: the Criterion unit tests and the integration tests
 #    (network namespaces, the real dataplane, dhclient, perfdhcp);
 # 4. runs the parser fuzzer for 60 s (tools/fuzz.sh);
-# 5. checks the C sources against .clang-format (reports the files that
-#    differ; LW_FORMAT_STRICT=1 makes that a failure).
+# 5. checks the C sources against .clang-format (a file that differs fails
+#    the run; LW_FORMAT_STRICT=0 only reports it).
 #
 # Prints a summary and exits non-zero when any step failed. CI runs it
 # (.ci/run). Environment: LW_BUILD (build directory, default build/),
@@ -136,9 +136,9 @@ else
 fi
 
 # --- 5. format -------------------------------------------------------------------
-# LW_FORMAT_STRICT=1 makes a formatting difference fail the run; by default
-# the files that differ are listed and the step is marked "differs".
-FORMAT_STRICT=${LW_FORMAT_STRICT:-0}
+# A formatting difference fails the run; LW_FORMAT_STRICT=0 only lists the
+# files that differ and marks the step "differs".
+FORMAT_STRICT=${LW_FORMAT_STRICT:-1}
 format_check() {
     local files f n bad=0
     mapfile -t files < <(find common dataplane control failover bench tests \

@@ -15,7 +15,7 @@ struct mock_hash {
 	uint32_t key_len;
 	uint32_t mask;
 	int32_t *table; /* open addressing: position, -1 empty, -2 deleted */
-	uint8_t *keys;  /* entries * key_len */
+	uint8_t *keys;	/* entries * key_len */
 	uint32_t *free_pos;
 	uint32_t n_free;
 	uint32_t count;

@@ -63,7 +63,8 @@ Test(neigh, learn_results_table)
 	uint8_t mac[6];
 
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		cr_expect_eq(neigh_learn(n, 3, HOP_A, steps[i].mac, steps[i].at), steps[i].want, "step %zu", i);
+		cr_expect_eq(neigh_learn(n, 3, HOP_A, steps[i].mac, steps[i].at), steps[i].want,
+			"step %zu", i);
 		cr_assert(neigh_lookup(n, 3, HOP_A, steps[i].at, mac));
 		cr_expect_arr_eq(mac, steps[i].mac, 6, "step %zu", i);
 	}
@@ -103,7 +104,8 @@ Test(neigh, pressure)
 		neigh_learn(n, 0, LW_IP4(10, 0, 0, 0) + i, m, 1000 + i);
 	}
 	for (unsigned i = total - NEIGH_WAYS; i < total; i++) {
-		cr_assert(neigh_lookup(n, 0, LW_IP4(10, 0, 0, 0) + i, 1000 + total, mac), "entry %u", i);
+		cr_assert(neigh_lookup(n, 0, LW_IP4(10, 0, 0, 0) + i, 1000 + total, mac),
+			"entry %u", i);
 		cr_expect_eq(mac[5], (uint8_t)i);
 	}
 }
@@ -117,7 +119,8 @@ Test(neigh, hold_release)
 	cr_expect_eq(neigh_hold(n, 0, HOP_A, &pkts[0], 2, 100), 1, "first: send an ARP request");
 	cr_expect_eq(neigh_hold(n, 0, HOP_A, &pkts[1], 5, 150), 0, "within 200 ms: no request");
 	cr_expect_eq(neigh_hold(n, 0, HOP_B, &pkts[2], 2, 160), 1, "another hop: its own request");
-	cr_expect_eq(neigh_hold(n, 0, HOP_A, &pkts[3], 6, 100 + NEIGH_REQ_GAP_MS), 1, "200 ms later: ask again");
+	cr_expect_eq(neigh_hold(n, 0, HOP_A, &pkts[3], 6, 100 + NEIGH_REQ_GAP_MS), 1,
+		"200 ms later: ask again");
 	cr_expect_eq(neigh_hold(n, 1, HOP_A, &pkts[4], 2, 310), 1, "same address, other port");
 	cr_expect_eq(neigh_held_count(n), 5);
 
@@ -167,7 +170,8 @@ Test(neigh, hold_queue_bounded)
 	void *out[NEIGH_PENDING];
 
 	for (unsigned i = 0; i < NEIGH_PENDING; i++)
-		cr_assert_geq(neigh_hold(n, 0, i < 16 ? HOP_A : HOP_B, &pkts[i], 0, 10), 0, "hold %u", i);
+		cr_assert_geq(
+			neigh_hold(n, 0, i < 16 ? HOP_A : HOP_B, &pkts[i], 0, 10), 0, "hold %u", i);
 	cr_expect_eq(neigh_hold(n, 0, HOP_A, &pkts[NEIGH_PENDING], 0, 10), -1, "full");
 	cr_expect_eq(neigh_held_count(n), NEIGH_PENDING);
 
@@ -212,13 +216,14 @@ Test(neigh, next_hop_table)
 {
 	static struct lw_port_conf pc;
 	const struct hop_case cases[] = {
-		{LW_IP4(198, 18, 0, 9), 0, LW_IP4(198, 18, 0, 9)},    /* on the port's prefix */
-		{LW_IP4(10, 1, 2, 3), 0, LW_IP4(198, 18, 0, 252)},    /* /16 beats /8 and /0 */
-		{LW_IP4(10, 2, 0, 1), 0, LW_IP4(198, 18, 0, 253)},    /* /8 */
+		{LW_IP4(198, 18, 0, 9), 0, LW_IP4(198, 18, 0, 9)}, /* on the port's prefix */
+		{LW_IP4(10, 1, 2, 3), 0, LW_IP4(198, 18, 0, 252)}, /* /16 beats /8 and /0 */
+		{LW_IP4(10, 2, 0, 1), 0, LW_IP4(198, 18, 0, 253)}, /* /8 */
 		{LW_IP4(10, 1, 9, 9), 0, LW_IP4(198, 18, 0, 252)},
-		{LW_IP4(192, 0, 2, 1), 0, LW_IP4(198, 18, 0, 254)},   /* default */
-		{LW_IP4(198, 19, 5, 5), 0, LW_IP4(198, 19, 5, 5)},    /* on-link route, no via */
-		{LW_IP4(10, 1, 2, 200), 0, LW_IP4(198, 18, 0, 251)},  /* /25, listed before the /16 */
+		{LW_IP4(192, 0, 2, 1), 0, LW_IP4(198, 18, 0, 254)}, /* default */
+		{LW_IP4(198, 19, 5, 5), 0, LW_IP4(198, 19, 5, 5)},  /* on-link route, no via */
+		{LW_IP4(10, 1, 2, 200), 0,
+			LW_IP4(198, 18, 0, 251)}, /* /25, listed before the /16 */
 	};
 
 	memset(&pc, 0, sizeof(pc));
@@ -234,7 +239,8 @@ Test(neigh, next_hop_table)
 		uint32_t nh = 0;
 		char a[LW_IP4_STRLEN];
 
-		cr_expect_eq(neigh_next_hop(&pc, cases[i].dst, &nh), cases[i].rc, "%s", lw_ip4_fmt(cases[i].dst, a));
+		cr_expect_eq(neigh_next_hop(&pc, cases[i].dst, &nh), cases[i].rc, "%s",
+			lw_ip4_fmt(cases[i].dst, a));
 		cr_expect_eq(nh, cases[i].nh, "%s", lw_ip4_fmt(cases[i].dst, a));
 	}
 }

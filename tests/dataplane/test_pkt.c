@@ -6,9 +6,9 @@
 #include "common/lw_ip.h"
 #include "dataplane/pkt.h"
 
-#define PORT_IP  LW_IP4(198, 18, 0, 1)
-#define PEER_IP  LW_IP4(198, 18, 0, 2)
-#define OTHER_IP LW_IP4(198, 18, 0, 3)
+#define PORT_IP	     LW_IP4(198, 18, 0, 1)
+#define PEER_IP	     LW_IP4(198, 18, 0, 2)
+#define OTHER_IP     LW_IP4(198, 18, 0, 3)
 #define SUBNET_BCAST LW_IP4(198, 18, 0, 255)
 
 static const uint8_t port_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
@@ -162,28 +162,101 @@ static uint16_t icmp(uint8_t *f, const uint8_t *dst_mac, uint32_t dst, uint8_t t
 
 typedef uint16_t (*build_fn)(uint8_t *f);
 
-static uint16_t b_arp_for_us(uint8_t *f) { return arp(f, bcast, 1, PEER_IP, PORT_IP); }
-static uint16_t b_arp_not_for_us(uint8_t *f) { return arp(f, bcast, 1, PEER_IP, OTHER_IP); }
-static uint16_t b_arp_reply(uint8_t *f) { return arp(f, port_mac, 2, PEER_IP, PORT_IP); }
-static uint16_t b_arp_wrong_mac(uint8_t *f) { return arp(f, other_mac, 1, PEER_IP, PORT_IP); }
-static uint16_t b_arp_short(uint8_t *f) { arp(f, bcast, 1, PEER_IP, PORT_IP); return 30; }
-static uint16_t b_arp_bad_hlen(uint8_t *f) { arp(f, bcast, 1, PEER_IP, PORT_IP); f[18] = 8; return 42; }
-static uint16_t b_arp_rarp_op(uint8_t *f) { return arp(f, bcast, 3, PEER_IP, PORT_IP); }
-static uint16_t b_icmp_echo(uint8_t *f) { return icmp(f, port_mac, PORT_IP, 8, 56); }
-static uint16_t b_icmp_echo_other(uint8_t *f) { return icmp(f, port_mac, OTHER_IP, 8, 56); }
-static uint16_t b_icmp_reply(uint8_t *f) { return icmp(f, port_mac, PORT_IP, 0, 56); }
-static uint16_t b_icmp_short(uint8_t *f) { return ipv4(f, port_mac, PEER_IP, PORT_IP, 1, 5, 4); }
-static uint16_t b_udp67_us(uint8_t *f) { return udp(f, port_mac, PORT_IP, 67, 300); }
-static uint16_t b_udp67_bcast(uint8_t *f) { return udp(f, bcast, 0xffffffffu, 67, 300); }
-static uint16_t b_udp67_subnet_bcast(uint8_t *f) { return udp(f, bcast, SUBNET_BCAST, 67, 300); }
-static uint16_t b_udp67_other_ip(uint8_t *f) { return udp(f, port_mac, OTHER_IP, 67, 300); }
-static uint16_t b_udp68_us(uint8_t *f) { return udp(f, port_mac, PORT_IP, 68, 300); }
-static uint16_t b_udp67_wrong_mac(uint8_t *f) { return udp(f, other_mac, PORT_IP, 67, 300); }
-static uint16_t b_udp67_mcast(uint8_t *f) { return udp(f, mcast, 0xffffffffu, 67, 300); }
-static uint16_t b_tcp_us(uint8_t *f) { return ipv4(f, port_mac, PEER_IP, PORT_IP, 6, 5, 20); }
-static uint16_t b_ipv6(uint8_t *f) { eth(f, port_mac, 0x86dd); memset(f + 14, 0x60, 40); return 54; }
-static uint16_t b_short_eth(uint8_t *f) { eth(f, port_mac, 0x0800); return 10; }
-static uint16_t b_short_ip(uint8_t *f) { udp(f, port_mac, PORT_IP, 67, 300); return 14 + 12; }
+static uint16_t b_arp_for_us(uint8_t *f)
+{
+	return arp(f, bcast, 1, PEER_IP, PORT_IP);
+}
+static uint16_t b_arp_not_for_us(uint8_t *f)
+{
+	return arp(f, bcast, 1, PEER_IP, OTHER_IP);
+}
+static uint16_t b_arp_reply(uint8_t *f)
+{
+	return arp(f, port_mac, 2, PEER_IP, PORT_IP);
+}
+static uint16_t b_arp_wrong_mac(uint8_t *f)
+{
+	return arp(f, other_mac, 1, PEER_IP, PORT_IP);
+}
+static uint16_t b_arp_short(uint8_t *f)
+{
+	arp(f, bcast, 1, PEER_IP, PORT_IP);
+	return 30;
+}
+static uint16_t b_arp_bad_hlen(uint8_t *f)
+{
+	arp(f, bcast, 1, PEER_IP, PORT_IP);
+	f[18] = 8;
+	return 42;
+}
+static uint16_t b_arp_rarp_op(uint8_t *f)
+{
+	return arp(f, bcast, 3, PEER_IP, PORT_IP);
+}
+static uint16_t b_icmp_echo(uint8_t *f)
+{
+	return icmp(f, port_mac, PORT_IP, 8, 56);
+}
+static uint16_t b_icmp_echo_other(uint8_t *f)
+{
+	return icmp(f, port_mac, OTHER_IP, 8, 56);
+}
+static uint16_t b_icmp_reply(uint8_t *f)
+{
+	return icmp(f, port_mac, PORT_IP, 0, 56);
+}
+static uint16_t b_icmp_short(uint8_t *f)
+{
+	return ipv4(f, port_mac, PEER_IP, PORT_IP, 1, 5, 4);
+}
+static uint16_t b_udp67_us(uint8_t *f)
+{
+	return udp(f, port_mac, PORT_IP, 67, 300);
+}
+static uint16_t b_udp67_bcast(uint8_t *f)
+{
+	return udp(f, bcast, 0xffffffffu, 67, 300);
+}
+static uint16_t b_udp67_subnet_bcast(uint8_t *f)
+{
+	return udp(f, bcast, SUBNET_BCAST, 67, 300);
+}
+static uint16_t b_udp67_other_ip(uint8_t *f)
+{
+	return udp(f, port_mac, OTHER_IP, 67, 300);
+}
+static uint16_t b_udp68_us(uint8_t *f)
+{
+	return udp(f, port_mac, PORT_IP, 68, 300);
+}
+static uint16_t b_udp67_wrong_mac(uint8_t *f)
+{
+	return udp(f, other_mac, PORT_IP, 67, 300);
+}
+static uint16_t b_udp67_mcast(uint8_t *f)
+{
+	return udp(f, mcast, 0xffffffffu, 67, 300);
+}
+static uint16_t b_tcp_us(uint8_t *f)
+{
+	return ipv4(f, port_mac, PEER_IP, PORT_IP, 6, 5, 20);
+}
+static uint16_t b_ipv6(uint8_t *f)
+{
+	eth(f, port_mac, 0x86dd);
+	memset(f + 14, 0x60, 40);
+	return 54;
+}
+static uint16_t b_short_eth(uint8_t *f)
+{
+	eth(f, port_mac, 0x0800);
+	return 10;
+}
+static uint16_t b_short_ip(uint8_t *f)
+{
+	udp(f, port_mac, PORT_IP, 67, 300);
+	return 14 + 12;
+}
 static uint16_t b_bad_version(uint8_t *f)
 {
 	uint16_t len = udp(f, port_mac, PORT_IP, 67, 300);
@@ -465,7 +538,8 @@ struct echo_case {
 
 Test(pkt, icmp_echo_reply, .init = setup)
 {
-	static const struct echo_case cases[] = {{0, 0}, {1, 0}, {56, 0}, {57, 0}, {1000, 0}, {4, 18}};
+	static const struct echo_case cases[] = {
+		{0, 0}, {1, 0}, {56, 0}, {57, 0}, {1000, 0}, {4, 18}};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t f[2048], orig[2048];
@@ -476,19 +550,23 @@ Test(pkt, icmp_echo_reply, .init = setup)
 		memset(f + len, 0, cases[i].pad);
 		len = (uint16_t)(len + cases[i].pad);
 		memcpy(orig, f, len);
-		cr_assert_eq(pkt_classify(&port, f, len, 0, &info), PKT_ICMP_ECHO, "dlen %u", cases[i].dlen);
+		cr_assert_eq(pkt_classify(&port, f, len, 0, &info), PKT_ICMP_ECHO, "dlen %u",
+			cases[i].dlen);
 		out = pkt_icmp_echo_reply(f, &info, &port);
-		cr_expect_eq(out, 14 + 20 + 8 + cases[i].dlen, "dlen %u: length without padding", cases[i].dlen);
+		cr_expect_eq(out, 14 + 20 + 8 + cases[i].dlen, "dlen %u: length without padding",
+			cases[i].dlen);
 		cr_expect_arr_eq(f, peer_mac, 6);
 		cr_expect_arr_eq(f + 6, port_mac, 6);
 		cr_expect_eq(be32(f + 14 + 12), PORT_IP);
 		cr_expect_eq(be32(f + 14 + 16), PEER_IP);
 		cr_expect_eq(f[14 + 8], 64, "ttl");
-		cr_expect_eq(fold(sum16(f + 14, 20, 0)), 0xffff, "dlen %u: ip checksum", cases[i].dlen);
+		cr_expect_eq(
+			fold(sum16(f + 14, 20, 0)), 0xffff, "dlen %u: ip checksum", cases[i].dlen);
 		cr_expect_eq(f[34], 0, "type echo reply");
-		cr_expect_eq(fold(sum16(f + 34, 8u + cases[i].dlen, 0)), 0xffff, "dlen %u: icmp checksum",
-			cases[i].dlen);
-		cr_expect_arr_eq(f + 34 + 4, orig + 34 + 4, 4u + cases[i].dlen, "id, seq, data kept");
+		cr_expect_eq(fold(sum16(f + 34, 8u + cases[i].dlen, 0)), 0xffff,
+			"dlen %u: icmp checksum", cases[i].dlen);
+		cr_expect_arr_eq(
+			f + 34 + 4, orig + 34 + 4, 4u + cases[i].dlen, "id, seq, data kept");
 	}
 }
 
@@ -621,8 +699,12 @@ Test(pkt, reply_dst_table)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct dst_case *c = &cases[i];
-		struct srv_reply r = {.type = DHCP4_OFFER, .dst = c->dst, .dst_port = 68,
-			.dst_ip = LW_IP4(198, 18, 0, 77), .src_ip = PORT_IP, .len = 300};
+		struct srv_reply r = {.type = DHCP4_OFFER,
+			.dst = c->dst,
+			.dst_port = 68,
+			.dst_ip = LW_IP4(198, 18, 0, 77),
+			.src_ip = PORT_IP,
+			.len = 300};
 		struct dhcp4_msg m;
 		uint8_t mac[6] = {0};
 		uint32_t ip = 0;

@@ -12,7 +12,7 @@
 #include "dataplane/server.h"
 
 #define A(a, b, c, d) LW_IP4(a, b, c, d)
-#define SERVER        A(198, 18, 0, 1)
+#define SERVER	      A(198, 18, 0, 1)
 
 static struct lw_config *cfg;
 static struct srv_tables *tbl;

@@ -75,7 +75,10 @@ static void setup_shards(uint32_t start, uint32_t end, unsigned n, uint32_t resv
 	cr_assert_not_null(as);
 	for (unsigned i = 0; i < n; i++) {
 		struct shard_params p = {
-			.id = i, .capacity = 256, .as = as, .cfg = cfg,
+			.id = i,
+			.capacity = 256,
+			.as = as,
+			.cfg = cfg,
 			.send = send_msg,
 		};
 		sh[i] = shard_create(&p);
@@ -229,8 +232,8 @@ Test(shard, dry_shard_gets_addresses_from_the_other, .fini = teardown)
 
 Test(shard, grant_kept_when_ring_full, .fini = teardown)
 {
-	struct wmsg req = {.type = WMSG_ADDR_REQUEST, .from = 0, .pool = 0, .n = 10,
-		.flags = WMSG_F_DRY};
+	struct wmsg req = {
+		.type = WMSG_ADDR_REQUEST, .from = 0, .pool = 0, .n = 10, .flags = WMSG_F_DRY};
 	struct shard_stats b;
 
 	setup_shards(NET + 1, NET + 100, 2, 0);
