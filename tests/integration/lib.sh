@@ -367,8 +367,8 @@ ${DHC_CONF_EXTRA:-}
 EOF
     cat >"$DHC_SCRIPT" <<EOF
 #!/bin/sh
-# Records every call; never touches the host's resolver or routes.
-echo "reason=\$reason ip=\${new_ip_address:-} mask=\${new_subnet_mask:-} routers=\${new_routers:-} dns=\${new_domain_name_servers:-} domain=\${new_domain_name:-} lease=\${new_dhcp_lease_time:-} server=\${new_dhcp_server_identifier:-} old=\${old_ip_address:-}" >>"$DHC_EVENTS"
+# Records every call (after acting on it, so that a recorded BOUND means the
+# address is in place); never touches the host's resolver or routes.
 if [ "${DHC_ADD_ADDR:-0}" = 1 ]; then
     case "\$reason" in
     BOUND|RENEW|REBIND|REBOOT)
@@ -382,6 +382,7 @@ if [ "${DHC_ADD_ADDR:-0}" = 1 ]; then
         ;;
     esac
 fi
+echo "reason=\$reason ip=\${new_ip_address:-} mask=\${new_subnet_mask:-} routers=\${new_routers:-} dns=\${new_domain_name_servers:-} domain=\${new_domain_name:-} lease=\${new_dhcp_lease_time:-} server=\${new_dhcp_server_identifier:-} old=\${old_ip_address:-}" >>"$DHC_EVENTS"
 exit 0
 EOF
     chmod +x "$DHC_SCRIPT"
