@@ -193,12 +193,15 @@ lw_eal_args() {
         "$lcores" "$prefix"
 }
 
-# lw_dp_start NS CONFIG [extra args...]: starts the dataplane inside NS and
+# lw_dp_start NS CONFIG [extra args...]: checks CONFIG with --check, starts the dataplane inside NS and
 # waits (30 s at most) for its ready line. Sets LW_DP_PID and LW_DP_LOG.
 lw_dp_start() {
     local ns=$1 cfg=$2
     shift 2
     LW_DP_LOG="$LW_TMP/dataplane.$(date +%s%N).log"
+    # Every config a test writes must pass --check, as an operator's would.
+    "$LW_DATAPLANE" -c "$cfg" --check >"$LW_TMP/check.out" 2>&1 ||
+        lw_fail "--check rejected $cfg: $(cat "$LW_TMP/check.out")"
     # EAL keeps a runtime directory per file prefix: remove it on exit.
     local pfx
     pfx=$(tr -d '\n' <"$cfg" | grep -o '"--file-prefix", *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/')
