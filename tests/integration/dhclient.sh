@@ -79,7 +79,7 @@ DHC_ADD_ADDR=1 DHC_CONF_EXTRA="send dhcp-lease-time $SHORT_LEASE;" lw_dhclient_f
 lw_dhclient "$C" "$CI" || lw_fail "third dhclient run got no lease (status $?)"
 lw_assert_eq "address after a third run" "$ADDR" "$(lw_lease "$DHC_LEASES" fixed-address)"
 lw_assert_eq "requested lease time granted" "$SHORT_LEASE" "$(lw_lease "$DHC_LEASES" dhcp-lease-time)"
-ip -n "$C" -o addr show dev "$CI" | grep -q " $ADDR/24 " || lw_fail "the address is not on $CI"
+ip -n "$C" -o addr show dev "$CI" | grep " $ADDR/24 " >/dev/null || lw_fail "the address is not on $CI"
 REQ_BEFORE=$(lw_counter pkt4-request-received)
 DHC_MARK=$(wc -l <"$DHC_EVENTS")
 EV=$(lw_dhclient_event RENEW $((SHORT_LEASE * 2))) ||

@@ -20,7 +20,7 @@
 # Exit codes follow the automake/meson convention: 0 pass, 1 fail, 77 skip.
 
 set -u
-set -o pipefail
+set -o pipefail # so: never `| grep -q` (grep quits early, the writer gets SIGPIPE)
 
 LW_SOURCE_ROOT=${LW_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LW_DATAPLANE=${LW_DATAPLANE:-$LW_SOURCE_ROOT/build/dataplane/leasewire-dataplane}
@@ -409,7 +409,7 @@ lw_dhclient() {
     DHC_RUN_PID=$pid
     LW_PIDS+=("$pid")
     for i in $(seq 1 600); do
-        if tail -n +"$((before + 1))" "$DHC_EVENTS" | grep -qE '^reason=(BOUND|REBOOT|RENEW|REBIND) '; then
+        if tail -n +"$((before + 1))" "$DHC_EVENTS" | grep -E '^reason=(BOUND|REBOOT|RENEW|REBIND) ' >/dev/null; then
             return 0
         fi
         if ! lw_alive "$pid"; then
