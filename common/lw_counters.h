@@ -48,6 +48,7 @@
 	X(DROP_NO_ROUTE, "drop-no-route", "reply dropped: no route to the destination")            \
 	X(DROP_TABLE_FULL, "drop-table-full", "lease table of this shard full")                    \
 	X(DROP_BAD_REQUEST, "drop-bad-request", "request missing what its type needs")             \
+	X(DROP_NO_ROOM, "drop-no-room", "no room for the reply in the buffer or the port MTU")     \
 	X(STEER_OUT, "steered-out", "packets handed to the owning worker")                         \
 	X(STEER_IN, "steered-in", "packets received from another worker")                          \
 	X(ARP_REPLY_SENT, "arp-reply-sent", "ARP replies for a server address")                    \

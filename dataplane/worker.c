@@ -252,7 +252,7 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 	if (cap > mtu_cap)
 		cap = mtu_cap;
 	if (unlikely(cap < DHCP4_MIN_MAX_MSG)) {
-		w->ctr[LW_CTR_DROP_BAD_REQUEST]++;
+		w->ctr[LW_CTR_DROP_NO_ROOM]++;
 		drop(w, m);
 		return;
 	}
@@ -262,7 +262,7 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 	if (rc != 1) {
 		/* 0: the server counted why. < 0: the reply did not fit. */
 		if (rc < 0)
-			w->ctr[LW_CTR_DROP_BAD_REQUEST]++;
+			w->ctr[LW_CTR_DROP_NO_ROOM]++;
 		drop(w, m);
 		return;
 	}
