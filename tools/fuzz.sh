@@ -18,7 +18,7 @@ cd "$ROOT"
 DURATION=${1:-60}
 BUILD=$ROOT/build-fuzz
 CORPUS=$ROOT/tests/fuzz/corpus/dhcp4
-TARGETS=(fuzz_dhcp4 fuzz_server)
+TARGETS=(fuzz_dhcp4 fuzz_server fuzz_journal)
 
 case "$DURATION" in
 '' | *[!0-9]*)
@@ -57,7 +57,10 @@ SUMMARY=()
 for t in "${TARGETS[@]}"; do
     corpus=$WORK/corpus-$t
     log=$WORK/$t.log
-    cp -r "$CORPUS" "$corpus"
+    case "$t" in
+    fuzz_journal) cp -r "$ROOT/tests/fuzz/corpus/journal" "$corpus" ;;
+    *) cp -r "$CORPUS" "$corpus" ;;
+    esac
     echo "==> $t: ${PER_TARGET}s"
     rc=0
     "$BUILD/tests/fuzz/$t" \

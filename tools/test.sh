@@ -86,7 +86,7 @@ missing_packages() {
 install_packages() {
     local pkgs=(
         # build
-        meson ninja-build gcc pkg-config libdpdk-dev libconfig-dev libcriterion-dev
+        meson ninja-build gcc pkg-config libdpdk-dev libconfig-dev zlib1g-dev libcriterion-dev
         # integration tests
         isc-dhcp-client kea-admin python3 iproute2 ethtool iputils-ping procps
         # fuzzer and format check
