@@ -21,11 +21,7 @@ SHORT_LEASE=20
 lw_init
 lw_need_tool dhclient python3
 
-lw_netns S s
-lw_netns C c
-SI=$(lw_name s0)
-CI=$(lw_name c0)
-lw_veth "$S" "$SI" "$C" "$CI" 02:00:5e:18:00:10
+lw_direct 02:00:5e:18:00:10
 
 CFG=$LW_TMP/leasewire.cfg
 cat >"$CFG" <<EOF

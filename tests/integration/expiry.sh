@@ -14,11 +14,7 @@ HOLD=2
 lw_init
 lw_need_tool python3
 
-lw_netns S s
-lw_netns C c
-SI=$(lw_name s0)
-CI=$(lw_name c0)
-lw_veth "$S" "$SI" "$C" "$CI"
+lw_direct
 
 CFG=$LW_TMP/leasewire.cfg
 cat >"$CFG" <<EOF

@@ -168,6 +168,17 @@ lw_veth() {
     ip -n "$nb" link set "$ib" up
 }
 
+# lw_direct [CLIENT_MAC]: the smallest topology: a server namespace S and a
+# client namespace C joined by a veth, server end SI, client end CI (with
+# CLIENT_MAC when given).
+lw_direct() {
+    lw_netns S s
+    lw_netns C c
+    SI=$(lw_name s0)
+    CI=$(lw_name c0)
+    lw_veth "$S" "$SI" "$C" "$CI" "$@"
+}
+
 # lw_mac NS IF: the interface's MAC address.
 lw_mac() {
     ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'

@@ -18,11 +18,7 @@ KINDS=11 # dhcp_raw.py garbage all
 lw_init
 lw_need_tool dhclient python3
 
-lw_netns S s
-lw_netns C c
-SI=$(lw_name s0)
-CI=$(lw_name c0)
-lw_veth "$S" "$SI" "$C" "$CI"
+lw_direct
 
 CFG=$LW_TMP/leasewire.cfg
 cat >"$CFG" <<EOF

@@ -23,11 +23,7 @@ MAX_SECONDS=5
 lw_init
 lw_need_tool perfdhcp
 
-lw_netns S s
-lw_netns C c
-SI=$(lw_name s0)
-CI=$(lw_name c0)
-lw_veth "$S" "$SI" "$C" "$CI"
+lw_direct
 ip -n "$C" addr add 198.19.0.2/16 dev "$CI"
 
 # One /16 so that the pool never runs out, whatever the rate run reaches.

@@ -28,11 +28,7 @@ PROBATION=8
 lw_init
 lw_need_tool dhclient python3
 
-lw_netns S s
-lw_netns C c
-SI=$(lw_name s0)
-CI=$(lw_name c0)
-lw_veth "$S" "$SI" "$C" "$CI" "$RESV_MAC"
+lw_direct "$RESV_MAC"
 
 # --- reservations --------------------------------------------------------------
 CFG=$LW_TMP/resv.cfg
