@@ -10,6 +10,7 @@
 #include "common/lw_counters.h"
 #include "common/lw_ip.h"
 #include "dataplane/server.h"
+#include "server_cfg.h"
 
 #define A(a, b, c, d) LW_IP4(a, b, c, d)
 #define SERVER	      A(198, 18, 0, 1)
@@ -22,32 +23,13 @@ static uint64_t ctr[LW_CTR_MAX];
 static uint32_t now = 1000000;
 static uint8_t buf[1500];
 
-static const char *base_cfg =
-	"dataplane = { eal_args = [ \"-l\", \"0,1\" ]; };\n"
-	"server = { authoritative = %s; default_lease_time = 600; min_lease_time = 60;\n"
-	"  max_lease_time = 1200; decline_probation = 100; offer_hold = 30; };\n"
-	"ports = ( { name = \"p0\"; device = \"net_null0\"; address = \"198.18.0.1/24\";\n"
-	"  routes = ( { to = \"0.0.0.0/0\"; via = \"198.18.0.254\"; } ); } );\n"
-	"options = ( { name = \"domain-name-servers\"; value = [ \"198.18.0.53\" ]; } );\n"
-	"subnets = (\n"
-	" { subnet = \"198.18.0.0/24\"; routers = [ \"198.18.0.254\" ];\n"
-	"   domain_name = \"t.test\";\n"
-	"   options = ( { code = 42; type = \"ips\"; value = [ \"198.18.0.123\" ]; } );\n"
-	"   pools = ( { range = \"%s\"; } );\n"
-	"   reservations = ( { hw_address = \"02:00:00:00:aa:01\"; address = \"198.18.0.105\"; },\n"
-	"     { client_id = \"ff:00:00:00:01\"; address = \"198.18.0.250\"; } ); },\n"
-	" { subnet = \"198.18.1.0/24\"; routers = [ \"198.18.1.1\" ];\n"
-	"   pools = ( { range = \"198.18.1.100 - 198.18.1.109\"; } ); },\n"
-	" { subnet = \"198.18.2.0/24\"; pools = ( { range = \"198.18.2.10 - 198.18.2.19\"; } ); }\n"
-	");\n";
-
 static void setup_with(const char *auth, const char *range)
 {
 	char text[4096], err[512];
 	struct shard_params p = {0};
 	int rc;
 
-	snprintf(text, sizeof(text), base_cfg, auth, range);
+	snprintf(text, sizeof(text), srv_test_cfg_fmt, auth, range);
 	rc = lw_config_load_string(text, "test.cfg", &cfg, err, sizeof(err));
 	cr_assert_eq(rc, 0, "config: %s", err);
 	tbl = srv_tables_build(cfg);

@@ -21,6 +21,7 @@
 #include "common/lw_err.h"
 #include "common/lw_ip.h"
 #include "dataplane/server.h"
+#include "tests/dataplane/server_cfg.h"
 
 #define BUF_SIZE       1500
 #define CAPACITY       4096
@@ -36,26 +37,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* tests/dataplane/test_server.c's configuration, authoritative. */
-static const char config_text[] =
-	"dataplane = { eal_args = [ \"-l\", \"0,1\" ]; };\n"
-	"server = { authoritative = true; default_lease_time = 600; min_lease_time = 60;\n"
-	"  max_lease_time = 1200; decline_probation = 100; offer_hold = 30; };\n"
-	"ports = ( { name = \"p0\"; device = \"net_null0\"; address = \"198.18.0.1/24\";\n"
-	"  routes = ( { to = \"0.0.0.0/0\"; via = \"198.18.0.254\"; } ); } );\n"
-	"options = ( { name = \"domain-name-servers\"; value = [ \"198.18.0.53\" ]; } );\n"
-	"subnets = (\n"
-	" { subnet = \"198.18.0.0/24\"; routers = [ \"198.18.0.254\" ];\n"
-	"   domain_name = \"t.test\";\n"
-	"   options = ( { code = 42; type = \"ips\"; value = [ \"198.18.0.123\" ]; } );\n"
-	"   pools = ( { range = \"198.18.0.100 - 198.18.0.109\"; } );\n"
-	"   reservations = ( { hw_address = \"02:00:00:00:aa:01\"; address = \"198.18.0.105\"; },\n"
-	"     { client_id = \"ff:00:00:00:01\"; address = \"198.18.0.250\"; } ); },\n"
-	" { subnet = \"198.18.1.0/24\"; routers = [ \"198.18.1.1\" ];\n"
-	"   pools = ( { range = \"198.18.1.100 - 198.18.1.109\"; } ); },\n"
-	" { subnet = \"198.18.2.0/24\"; pools = ( { range = \"198.18.2.10 - 198.18.2.19\"; } ); }\n"
-	");\n";
-
 static struct lw_config *cfg;
 static struct srv_tables *tbl;
 static struct addr_space *as;
@@ -68,9 +49,10 @@ static uint64_t last_seq;
 static void init_once(void)
 {
 	struct shard_params p = {0};
-	char err[512];
+	char err[512], text[4096];
 
-	if (lw_config_load_string(config_text, "fuzz.cfg", &cfg, err, sizeof(err)) != 0) {
+	snprintf(text, sizeof(text), srv_test_cfg_fmt, "true", "198.18.0.100 - 198.18.0.109");
+	if (lw_config_load_string(text, "fuzz.cfg", &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "fuzz_server: config: %s\n", err);
 		__builtin_trap();
 	}
