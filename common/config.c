@@ -24,6 +24,7 @@
 #include "config.h"
 #include "lw_err.h"
 #include "lw_ip.h"
+#include "lw_str.h"
 
 #define LW_EAL_PROGNAME "leasewire-dataplane"
 
@@ -69,20 +70,6 @@ struct opt_entry {
 /* ------------------------------------------------------------------------ */
 /* Errors */
 
-static void cat(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*pos >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
-}
-
 /* "subnets.[0].pools.[1].range": names, and [i] for list elements. */
 static void path_of(const config_setting_t *s, const char *key, char *buf, size_t len)
 {
@@ -97,14 +84,15 @@ static void path_of(const config_setting_t *s, const char *key, char *buf, size_
 	while (n-- > 0) {
 		s = chain[n];
 		if (config_setting_name(s) != NULL)
-			cat(buf, len, &pos, "%s%s", pos ? "." : "", config_setting_name(s));
+			lw_strcat(buf, len, &pos, "%s%s", pos ? "." : "", config_setting_name(s));
 		else
-			cat(buf, len, &pos, "%s[%d]", pos ? "." : "", config_setting_index(s));
+			lw_strcat(
+				buf, len, &pos, "%s[%d]", pos ? "." : "", config_setting_index(s));
 	}
 	if (key != NULL)
-		cat(buf, len, &pos, "%s%s", pos ? "." : "", key);
+		lw_strcat(buf, len, &pos, "%s%s", pos ? "." : "", key);
 	if (buf[0] == '\0')
-		cat(buf, len, &pos, "(top level)");
+		lw_strcat(buf, len, &pos, "(top level)");
 }
 
 static unsigned line_of(const config_setting_t *s)
@@ -539,7 +527,7 @@ static int cf_unknown(struct cf_ctx *c, unsigned sec, const config_setting_t *s)
 	keys[0] = '\0';
 	for (size_t i = 0; i < N_SCHEMA; i++)
 		if (schema[i].sec == sec)
-			cat(keys, sizeof(keys), &pos, "%s%s", pos ? ", " : "", schema[i].key);
+			lw_strcat(keys, sizeof(keys), &pos, "%s%s", pos ? ", " : "", schema[i].key);
 	return cf_err(c, s, NULL, "unknown setting (expected one of: %s)", keys);
 }
 
@@ -815,7 +803,8 @@ static void type_list(char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (int t = 0; t < LW_OPT_TYPE_COUNT; t++)
-		cat(buf, len, &pos, "%s%s", t ? ", " : "", lw_opt_type_name((enum lw_opt_type)t));
+		lw_strcat(buf, len, &pos, "%s%s", t ? ", " : "",
+			lw_opt_type_name((enum lw_opt_type)t));
 }
 
 /* { name = "..."; value = ...; } or { code = N; type = "..."; value = ...; } */

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "lw_err.h"
 #include "lw_ip.h"
+#include "lw_str.h"
 
 static const char *const type_names[LW_OPT_TYPE_COUNT] = {
 	[LW_OPT_IP] = "ip",
@@ -306,20 +307,6 @@ int lw_opt_encode(unsigned code, enum lw_opt_type t, const struct lw_opt_val *v,
 /* ------------------------------------------------------------------------ */
 /* Formatting */
 
-static void cat(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*pos >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
-}
-
 static uint32_t get_be(const uint8_t *p, size_t n)
 {
 	uint32_t v = 0;
@@ -345,7 +332,7 @@ char *lw_opt_format(const struct lw_opt *o, char *buf, size_t len)
 		if (o->len == 0 || o->len % 4 != 0)
 			break;
 		for (unsigned k = 0; k < o->len; k += 4)
-			cat(buf, len, &pos, "%s%s", k ? ", " : "",
+			lw_strcat(buf, len, &pos, "%s%s", k ? ", " : "",
 				lw_ip4_fmt(get_be(o->data + k, 4), ip));
 		return buf;
 	case LW_OPT_U8:
@@ -353,25 +340,25 @@ char *lw_opt_format(const struct lw_opt *o, char *buf, size_t len)
 	case LW_OPT_U32:
 		if (o->len != (t == LW_OPT_U8 ? 1 : t == LW_OPT_U16 ? 2 : 4))
 			break;
-		cat(buf, len, &pos, "%" PRIu32, get_be(o->data, o->len));
+		lw_strcat(buf, len, &pos, "%" PRIu32, get_be(o->data, o->len));
 		return buf;
 	case LW_OPT_I32:
 		if (o->len != 4)
 			break;
-		cat(buf, len, &pos, "%" PRId32, (int32_t)get_be(o->data, 4));
+		lw_strcat(buf, len, &pos, "%" PRId32, (int32_t)get_be(o->data, 4));
 		return buf;
 	case LW_OPT_BOOL:
 		if (o->len != 1)
 			break;
-		cat(buf, len, &pos, "%s", o->data[0] ? "true" : "false");
+		lw_strcat(buf, len, &pos, "%s", o->data[0] ? "true" : "false");
 		return buf;
 	case LW_OPT_STRING:
-		cat(buf, len, &pos, "\"");
+		lw_strcat(buf, len, &pos, "\"");
 		for (unsigned k = 0; k < o->len; k++)
-			cat(buf, len, &pos,
+			lw_strcat(buf, len, &pos,
 				isprint(o->data[k]) && o->data[k] != '"' ? "%c" : "\\x%02x",
 				o->data[k]);
-		cat(buf, len, &pos, "\"");
+		lw_strcat(buf, len, &pos, "\"");
 		return buf;
 	case LW_OPT_DOMAINS: {
 		bool label0 = true; /* next label starts a name */
@@ -382,12 +369,12 @@ char *lw_opt_format(const struct lw_opt *o, char *buf, size_t len)
 
 			if (l == 0) {
 				label0 = true;
-				cat(buf, len, &pos, k < o->len ? ", " : "");
+				lw_strcat(buf, len, &pos, k < o->len ? ", " : "");
 				continue;
 			}
 			if (k + l > o->len)
 				break;
-			cat(buf, len, &pos, "%s%.*s", label0 ? "" : ".", (int)l, o->data + k);
+			lw_strcat(buf, len, &pos, "%s%.*s", label0 ? "" : ".", (int)l, o->data + k);
 			label0 = false;
 			k += l;
 		}
@@ -397,6 +384,6 @@ char *lw_opt_format(const struct lw_opt *o, char *buf, size_t len)
 		break;
 	}
 	for (unsigned k = 0; k < o->len; k++)
-		cat(buf, len, &pos, "%s%02x", k ? ":" : "", o->data[k]);
+		lw_strcat(buf, len, &pos, "%s%02x", k ? ":" : "", o->data[k]);
 	return buf;
 }
