@@ -196,6 +196,8 @@ enum cf_sec {
 	SEC_SUBNET,
 	SEC_POOL,
 	SEC_RESV,
+	SEC_CONTROL,
+	SEC_METRICS,
 };
 
 enum cf_type {
@@ -281,6 +283,9 @@ static int load_pools(struct cf_ctx *c, const config_setting_t *s, void *base);
 static int load_reservations(struct cf_ctx *c, const config_setting_t *s, void *base);
 static int load_hw_address(struct cf_ctx *c, const config_setting_t *s, void *base);
 static int load_client_id(struct cf_ctx *c, const config_setting_t *s, void *base);
+static int check_control(struct cf_ctx *c, const config_setting_t *s, void *base);
+
+#define CTL struct lw_control_conf
 
 static const struct cf_item schema[] = {
 	/* Top level, read in this order: subnets inherit from server and
@@ -290,6 +295,8 @@ static const struct cf_item schema[] = {
 	LIST(SEC_ROOT, "ports", REQ, load_ports),
 	LIST(SEC_ROOT, "options", 0, load_global_options),
 	LIST(SEC_ROOT, "subnets", 0, load_subnets),
+	{.sec = SEC_ROOT, .key = "control", .type = CF_GROUP, .sub = SEC_CONTROL,
+		.fn = check_control, .off = offsetof(struct lw_config, control)},
 
 	ANY(SEC_DATAPLANE, "eal_args", REQ, load_eal_args),
 	INT(SEC_DATAPLANE, "mbufs", DEF, 1023, 1048575, 8191, LWC, mbufs),
@@ -301,6 +308,21 @@ static const struct cf_item schema[] = {
 	INT(SEC_SERVER, "max_lease_time", DEF, 1, SECS, 86400, LWC, max_lease_time),
 	INT(SEC_SERVER, "decline_probation", DEF, 0, SECS, 86400, LWC, decline_probation),
 	INT(SEC_SERVER, "offer_hold", DEF, 1, 3600, 30, LWC, offer_hold),
+
+	STR(SEC_CONTROL, "socket", 0, CTL, socket),
+	STR(SEC_CONTROL, "state_dir", 0, CTL, state_dir),
+	STR(SEC_CONTROL, "shm", 0, CTL, shm),
+	STR(SEC_CONTROL, "durability", 0, CTL, durability_name),
+	INT(SEC_CONTROL, "fsync_interval_us", DEF, 10, 1000000, 250, CTL, fsync_interval_us),
+	INT(SEC_CONTROL, "fsync_batch", DEF, 1, 1 << 20, 4096, CTL, fsync_batch),
+	INT(SEC_CONTROL, "ack_hold_ms", DEF, 10, 60000, 2000, CTL, ack_hold_ms),
+	INT(SEC_CONTROL, "compact_records", DEF, 1024, 1 << 30, 1 << 22, CTL, compact_records),
+	INT(SEC_CONTROL, "history_window", DEF, 0, SECS, 86400, CTL, history_window),
+	GROUP(SEC_CONTROL, "metrics", 0, SEC_METRICS, NULL),
+
+	BOOL(SEC_METRICS, "enabled", DEF, false, CTL, metrics),
+	IP(SEC_METRICS, "address", 0, CTL, metrics_addr),
+	INT(SEC_METRICS, "port", DEF, 1, 65535, 9547, CTL, metrics_port),
 
 	STR(SEC_PORT, "name", REQ, PORT, name),
 	STR(SEC_PORT, "device", REQ, PORT, device),
@@ -616,6 +638,48 @@ static int check_server(struct cf_ctx *c, const config_setting_t *g, void *base)
 
 	return check_lease_times(
 		c, g, cfg->default_lease_time, cfg->min_lease_time, cfg->max_lease_time);
+}
+
+/* ------------------------------------------------------------------------ */
+/* control */
+
+const char *lw_durability_name(int d)
+{
+	return d == LW_DURABILITY_NONE ? "none" : d == LW_DURABILITY_FSYNC ? "fsync" : "?";
+}
+
+static int check_control(struct cf_ctx *c, const config_setting_t *g, void *base)
+{
+	struct lw_control_conf *cc = base;
+	const config_setting_t *m = g ? member(g, "metrics") : NULL;
+
+	if (cc->socket[0] == '\0')
+		snprintf(cc->socket, sizeof(cc->socket), "%s", "/run/leasewire/control.sock");
+	else if (cc->socket[0] != '/')
+		return cf_err(c, member(g, "socket"), NULL, "expected an absolute path");
+	if (cc->state_dir[0] == '\0')
+		snprintf(cc->state_dir, sizeof(cc->state_dir), "%s", "/var/lib/leasewire");
+	else if (cc->state_dir[0] != '/')
+		return cf_err(c, member(g, "state_dir"), NULL, "expected an absolute path");
+	if (cc->shm[0] == '\0')
+		snprintf(cc->shm, sizeof(cc->shm), "%s", "leasewire");
+	else if (strspn(cc->shm,
+			 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+		 strlen(cc->shm))
+		return cf_err(c, member(g, "shm"), NULL,
+			"expected a name of letters, digits, '-', '_' and '.' (no '/')");
+	if (cc->durability_name[0] == '\0' || strcmp(cc->durability_name, "fsync") == 0) {
+		snprintf(cc->durability_name, sizeof(cc->durability_name), "fsync");
+		cc->durability = LW_DURABILITY_FSYNC;
+	} else if (strcmp(cc->durability_name, "none") == 0) {
+		cc->durability = LW_DURABILITY_NONE;
+	} else {
+		return cf_err(c, member(g, "durability"), NULL,
+			"expected \"fsync\" or \"none\", got \"%s\"", cc->durability_name);
+	}
+	if (m == NULL || member(m, "address") == NULL)
+		cc->metrics_addr = 0x7f000001;
+	return 0;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -91,6 +91,25 @@ enum lw_durability {
 	LW_DURABILITY_NONE = 1,
 };
 
+#define LW_PATH_LEN 256
+
+/* control { } : the control process, the journal and the boundary between the processes. */
+struct lw_control_conf {
+	char socket[LW_PATH_LEN];    /* UNIX control socket */
+	char state_dir[LW_PATH_LEN]; /* journal and snapshot files */
+	char shm[LW_NAME_LEN];	     /* shared-memory region name, /dev/shm/<shm> */
+	char durability_name[16];    /* "fsync" or "none" */
+	uint8_t durability;	     /* enum lw_durability */
+	uint32_t fsync_interval_us;  /* group commit: at most this long after the first record */
+	uint32_t fsync_batch;	     /* ... or this many records, whichever comes first */
+	uint32_t ack_hold_ms;	     /* an ACK not durable after this long is dropped */
+	uint32_t compact_records;    /* compaction after this many journal records */
+	uint32_t history_window;     /* seconds of expired/released history kept at compaction */
+	bool metrics;		     /* Prometheus endpoint on */
+	uint32_t metrics_addr;	     /* listen address (default 127.0.0.1) */
+	uint16_t metrics_port;	     /* default 9547 */
+};
+
 struct lw_config {
 	char path[4096];
 
@@ -107,6 +126,8 @@ struct lw_config {
 	uint32_t max_lease_time;
 	uint32_t decline_probation; /* seconds a declined address stays out; default 86400 */
 	uint32_t offer_hold;	    /* seconds an OFFERed address stays held for its client */
+
+	struct lw_control_conf control;
 
 	unsigned n_ports;
 	struct lw_port_conf ports[LW_MAX_PORTS];
@@ -138,6 +159,9 @@ const struct lw_subnet_conf *lw_config_subnet_for(const struct lw_config *cfg, u
 
 /* Index of the pool containing addr within subnet s, or -1. */
 int lw_config_pool_for(const struct lw_config *cfg, const struct lw_subnet_conf *s, uint32_t addr);
+
+/* enum lw_durability as configured ("fsync", "none"). */
+const char *lw_durability_name(int d);
 
 /* Writes a human summary of cfg (used by --check -v). */
 void lw_config_dump(const struct lw_config *cfg, FILE *f);

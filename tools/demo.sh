@@ -91,6 +91,7 @@ missing_packages() {
 
 step "Checking Debian packages"
 PKGS=(meson ninja-build gcc pkg-config libdpdk-dev libconfig-dev zlib1g-dev libcriterion-dev
+    libjansson-dev libmicrohttpd-dev
     isc-dhcp-client iproute2 ethtool iputils-ping)
 MISSING=$(missing_packages "${PKGS[@]}")
 if [ -n "$MISSING" ]; then

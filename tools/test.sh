@@ -87,6 +87,7 @@ install_packages() {
     local pkgs=(
         # build
         meson ninja-build gcc pkg-config libdpdk-dev libconfig-dev zlib1g-dev libcriterion-dev
+        libjansson-dev libmicrohttpd-dev
         # integration tests
         isc-dhcp-client kea-admin python3 iproute2 ethtool iputils-ping procps
         # fuzzer and format check

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * The shared-memory region between leasewire-dataplane and leasewire-control:
+ * the one header both processes compile against for that boundary.
+ *
+ * Ownership. The dataplane creates the region at each start (shm_unlink,
+ * then shm_open O_CREAT|O_EXCL of "/<control.shm>", ftruncate, mmap), fills
+ * the header and initialises the rings with rte_ring_init() in it. A fresh
+ * region per dataplane start means a dead dataplane never leaves half-moved
+ * ring indexes behind for its successor: the control process still holds
+ * the old mapping, drains what the dead dataplane left in its event rings,
+ * then attaches to the new region (it sees a new inode and dp_generation).
+ * The control process only maps the region (no EAL, no DPDK multi-process):
+ * ring operations are the inline rte_ring_*_elem() functions on memory both
+ * have mapped.
+ *
+ * Layout: struct lw_shm_hdr at offset 0, then n_workers struct lw_shm_worker
+ * at off_workers, then per worker two rings at the offsets the worker entry
+ * gives. Every record on a ring is 64 bytes: struct lw_bind_event
+ * (lw_records.h) from a worker to control, union lw_cmd from control to a
+ * worker. No pointers anywhere: offsets from the start of the region.
+ *
+ * Writers. Fields are grouped by writer on separate cache lines; a field is
+ * written by one side only (as marked) and read with atomic loads by the
+ * other. Each ring has exactly one producer and one consumer.
+ *
+ * Versions. A process refuses to attach when magic, LW_SHM_VERSION or
+ * LW_RECORDS_VERSION differ, and says which side is older.
+ *
+ * Restart of control. It replays its journal, maps the region and bumps
+ * ctl_generation. Workers see the new generation and send again every event
+ * above durable_seq (control drops duplicates by sequence). Control resets
+ * the consumer indexes of event rings and the producer indexes of command
+ * rings it owns (a killed process may have moved a head and not its tail).
+ *
+ * Restart of the dataplane. A new region; state LW_DP_LOADING; control
+ * streams every binding to its owning worker (LW_CMD_LOAD), then the free
+ * address grants (LW_CMD_GRANT), then LW_CMD_LOAD_DONE per worker. A worker
+ * answers no DHCP request before its LOAD_DONE of the current generation; the
+ * dataplane moves to LW_DP_SERVING when all workers are loaded.
+ */
+#ifndef LW_SHM_H
+#define LW_SHM_H
+
+#include <stdint.h>
+
+#include "lw_counters.h"
+#include "lw_records.h"
+
+#define LW_SHM_MAGIC   0x4c57534du /* "LWSM" */
+#define LW_SHM_VERSION 1
+#define LW_SHM_ALIGN   64
+
+/* Ring sizes (elements, powers of two; usable capacity is one less). */
+#define LW_SHM_EV_RING	16384 /* worker -> control: struct lw_bind_event */
+#define LW_SHM_CMD_RING 4096  /* control -> worker: union lw_cmd */
+
+#define LW_SHM_MAX_WORKERS 64
+
+enum lw_dp_state {
+	LW_DP_STARTING = 0, /* header being filled in */
+	LW_DP_LOADING = 1,  /* waiting for control to stream the bindings */
+	LW_DP_SERVING = 2,  /* every worker loaded, answering */
+	LW_DP_STOPPED = 3,  /* the dataplane exited cleanly */
+};
+
+enum lw_ctl_state {
+	LW_CTL_DETACHED = 0,
+	LW_CTL_STREAMING = 1, /* loading the shards of dp_generation */
+	LW_CTL_ATTACHED = 2,  /* journaling */
+};
+
+struct lw_shm_hdr {
+	/* Set once by the dataplane before dp_state leaves STARTING. */
+	uint32_t magic;
+	uint16_t version;	  /* LW_SHM_VERSION */
+	uint16_t records_version; /* LW_RECORDS_VERSION */
+	uint64_t size;		  /* region bytes */
+	uint32_t hdr_size;	  /* sizeof(struct lw_shm_hdr) */
+	uint32_t worker_size;	  /* sizeof(struct lw_shm_worker) */
+	uint32_t n_workers;
+	uint32_t n_counters; /* LW_CTR_MAX */
+	uint64_t off_workers;
+	uint64_t dp_generation; /* unique per dataplane start */
+	uint32_t dp_pid;
+	uint32_t durability;  /* enum lw_durability the dataplane runs with */
+	uint32_t ack_hold_ms; /* what the dataplane holds an ACK for, at most */
+	uint32_t pad0;
+	uint8_t owner[256]; /* RFC 3074 hash bucket -> worker */
+
+	/* Written by the dataplane. */
+	uint32_t dp_state __attribute__((aligned(LW_SHM_ALIGN))); /* enum lw_dp_state */
+	uint32_t pad1;
+	uint64_t dp_heartbeat; /* +1 every 50 ms by the dataplane's main lcore */
+	uint64_t reload_done;  /* = reload_req once that reload was tried */
+	int32_t reload_rc;     /* 0 or a negative code */
+	char reload_msg[512];  /* what the dataplane said about it */
+
+	/* Written by control. */
+	uint64_t ctl_generation __attribute__((aligned(LW_SHM_ALIGN))); /* +1 per attach */
+	uint32_t ctl_pid;
+	uint32_t ctl_state;	/* enum lw_ctl_state */
+	uint64_t ctl_heartbeat; /* +1 every 10 ms or so by control */
+	uint64_t reload_req;	/* +1: the dataplane reloads its configuration file */
+};
+
+struct lw_shm_worker {
+	/* Written by control: every event up to here is on disk (or, with
+	 * durability "none", written). */
+	uint64_t durable_seq __attribute__((aligned(LW_SHM_ALIGN)));
+
+	/* Set by the dataplane at creation. */
+	uint64_t off_ev_ring __attribute__((aligned(LW_SHM_ALIGN))); /* worker -> control */
+	uint64_t off_cmd_ring;					     /* control -> worker */
+
+	/* Written by the worker. */
+	uint64_t last_seq __attribute__((aligned(LW_SHM_ALIGN))); /* last event produced */
+	uint64_t sent_seq;   /* last event put on the event ring */
+	uint64_t loaded_gen; /* dp_generation of the LOAD_DONE seen, 0 before */
+	uint64_t heartbeat;  /* +1 per housekeeping */
+	uint32_t held_acks;  /* ACKs waiting for durable_seq now */
+	uint32_t leases;     /* lease slots in use */
+	uint32_t active;     /* ACTIVE bindings */
+	uint32_t free;	     /* free addresses owned, all pools */
+	uint32_t declined;   /* addresses in probation owned */
+	uint32_t pad;
+
+	/* Written by the worker: its counters (enum lw_counter). */
+	uint64_t ctr[LW_CTR_MAX] __attribute__((aligned(LW_SHM_ALIGN)));
+} __attribute__((aligned(LW_SHM_ALIGN)));
+
+/* Commands from control to a worker: 64 bytes each. */
+enum lw_cmd_type {
+	LW_CMD_LOAD = 16,      /* .bind: install this binding (start-up stream) */
+	LW_CMD_GRANT = 17,     /* .grant: these free addresses are yours */
+	LW_CMD_LOAD_DONE = 18, /* .done: the stream of generation gen is complete */
+	LW_CMD_DELETE = 19,    /* .bind: remove the binding of (key, addr) (lease4-del) */
+};
+
+/*
+ * The free addresses of pool `pool` at offsets first, first + stride, ...
+ * up to last (inclusive) go to this worker, except those that are bound,
+ * declined or reserved (the worker knows those after the LOADs).
+ */
+struct lw_cmd_grant {
+	uint16_t type;	 /* LW_CMD_GRANT */
+	uint8_t version; /* LW_RECORDS_VERSION */
+	uint8_t pad0;
+	uint16_t worker;
+	uint16_t pool;
+	uint32_t first;
+	uint32_t last;
+	uint32_t stride;
+	uint32_t pad1;
+	uint8_t pad2[40];
+};
+
+struct lw_cmd_done {
+	uint16_t type;	 /* LW_CMD_LOAD_DONE */
+	uint8_t version; /* LW_RECORDS_VERSION */
+	uint8_t pad0;
+	uint16_t worker;
+	uint16_t pad1;
+	uint64_t gen;	   /* dp_generation this stream was for */
+	uint64_t bindings; /* LOADs sent to this worker */
+	uint8_t pad2[40];
+};
+
+union lw_cmd {
+	struct {
+		uint16_t type;
+		uint8_t version;
+	} hdr;
+	struct lw_bind_event bind; /* type LW_CMD_LOAD or LW_CMD_DELETE */
+	struct lw_cmd_grant grant;
+	struct lw_cmd_done done;
+	uint8_t raw[64];
+};
+_Static_assert(sizeof(union lw_cmd) == 64, "a command is one cache line");
+_Static_assert(sizeof(struct lw_cmd_grant) == 64, "a grant is one cache line");
+_Static_assert(sizeof(struct lw_cmd_done) == 64, "done is one cache line");
+
+static inline struct lw_shm_worker *lw_shm_worker_at(struct lw_shm_hdr *h, unsigned i)
+{
+	return (struct lw_shm_worker *)((uint8_t *)h + h->off_workers) + i;
+}
+
+/*
+ * Checks a mapped header against this build. Returns 0, or -1 with a
+ * sentence in msg saying what differs and which side is older
+ * ("the dataplane is older (region version 1, this control process 2);
+ * upgrade and restart it").
+ */
+int lw_shm_check(const struct lw_shm_hdr *h, uint64_t mapped_size, const char *self,
+	const char *other, char *msg, unsigned msglen);
+
+#endif

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * The control process's lease store: the authoritative replica of every
+ * binding that reached the journal, rebuilt from the snapshot and journal
+ * at start-up and kept current by applying each binding event as it is
+ * journaled. The control socket, the exports and the start-up stream to the
+ * shards read it.
+ *
+ * One record per address. Applying an event replaces the record of its
+ * address; state FREE removes it. A client key indexes its most recent
+ * record (ACTIVE before anything else).
+ *
+ * Memory: records in one array (no allocation per lease), two open-
+ * addressing index tables of 32-bit slots (by address, by client key).
+ *
+ * Threading: one thread (control's main loop) owns a store.
+ */
+#ifndef LW_STORE_H
+#define LW_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/lw_records.h"
+
+/* A binding as the store keeps it. */
+struct store_lease {
+	struct lw_client_key key; /* zero for a DECLINED address */
+	uint32_t addr;		  /* host byte order */
+	uint32_t start;		  /* Unix seconds: when bound (cltt) */
+	uint32_t end;		  /* Unix seconds: lease end, or when it became this state */
+	uint16_t subnet;	  /* subnet index in the configuration */
+	uint16_t pool;		  /* pool index, 0xffff outside any pool */
+	uint8_t state;		  /* enum lw_bind_state: ACTIVE, EXPIRED, RELEASED, DECLINED */
+	uint8_t pad[3];
+};
+_Static_assert(sizeof(struct store_lease) == 52, "store record");
+
+struct store;
+
+/* An empty store sized for about `expected` records (it grows). NULL + errno on failure. */
+struct store *store_create(uint32_t expected);
+void store_free(struct store *st);
+
+/*
+ * Applies one binding event (type LW_EV_BIND): the record of ev->addr
+ * becomes (key, state, start, end, subnet, pool); state FREE removes it.
+ * Returns 0, -EINVAL for an event that is not a binding event of this
+ * version or has an unknown state, -ENOMEM.
+ */
+int store_apply(struct store *st, const struct lw_bind_event *ev);
+
+/* Removes the record of addr. Returns 0 or -ENOENT. */
+int store_remove(struct store *st, uint32_t addr);
+
+uint32_t store_count(const struct store *st);
+
+const struct store_lease *store_get_addr(const struct store *st, uint32_t addr);
+/* The client's most recent record: its ACTIVE one if any. */
+const struct store_lease *store_get_key(const struct store *st, const struct lw_client_key *k);
+
+/*
+ * Records whose client has this hardware address: key kind HWADDR with
+ * (htype, chaddr), or a client identifier of the usual form htype + chaddr
+ * (RFC 2132 9.14). Writes up to max pointers into out; returns how many
+ * matched in all (may exceed max).
+ */
+unsigned store_find_hw(const struct store *st, uint8_t htype, const uint8_t *hw, uint8_t hlen,
+	const struct store_lease **out, unsigned max);
+
+/*
+ * Up to max records with address > after, in ascending address order
+ * (lease4-get-page; after = 0 starts at the lowest). Returns how many.
+ */
+unsigned store_page(
+	const struct store *st, uint32_t after, const struct store_lease **out, unsigned max);
+
+/* Calls fn for every record, in no particular order; a non-zero return stops and is returned. */
+int store_foreach(
+	const struct store *st, int (*fn)(void *arg, const struct store_lease *l), void *arg);
+
+/* Per-subnet counts, kept as events are applied. */
+uint32_t store_subnet_assigned(const struct store *st, unsigned subnet); /* ACTIVE */
+uint32_t store_subnet_declined(const struct store *st, unsigned subnet); /* DECLINED */
+
+/* The event that recreates l (for snapshots and the start-up stream). */
+void store_lease_to_event(const struct store_lease *l, struct lw_bind_event *ev);
+
+/* Bytes the store holds (records and indexes), for the memory figures. */
+uint64_t store_bytes(const struct store *st);
+
+#endif
