@@ -372,6 +372,49 @@ Test(config, defaults)
 	lw_config_free(cfg);
 }
 
+Test(config, control_defaults)
+{
+	struct lw_config *cfg = load_ok(DP PORT);
+	const struct lw_control_conf *c = &cfg->control;
+
+	cr_expect_str_eq(c->socket, "/run/leasewire/control.sock");
+	cr_expect_str_eq(c->state_dir, "/var/lib/leasewire");
+	cr_expect_str_eq(c->shm, "leasewire");
+	cr_expect_eq(c->durability, LW_DURABILITY_FSYNC);
+	cr_expect_str_eq(lw_durability_name(c->durability), "fsync");
+	cr_expect_eq(c->fsync_interval_us, 250);
+	cr_expect_eq(c->fsync_batch, 4096);
+	cr_expect_eq(c->ack_hold_ms, 2000);
+	cr_expect_eq(c->history_window, 86400);
+	cr_expect(!c->metrics);
+	cr_expect_eq(c->metrics_addr, A(127, 0, 0, 1));
+	cr_expect_eq(c->metrics_port, 9547);
+	lw_config_free(cfg);
+}
+
+Test(config, control_set)
+{
+	struct lw_config *cfg = load_ok(DP PORT
+		"control = { socket = \"/tmp/x.sock\"; state_dir = \"/tmp/st\"; shm = \"lw-t1\";\n"
+		"  durability = \"none\"; fsync_interval_us = 500; fsync_batch = 64;\n"
+		"  ack_hold_ms = 300; history_window = 0;\n"
+		"  metrics = { enabled = true; address = \"198.18.0.1\"; port = 9100; }; };\n");
+	const struct lw_control_conf *c = &cfg->control;
+
+	cr_expect_str_eq(c->socket, "/tmp/x.sock");
+	cr_expect_str_eq(c->state_dir, "/tmp/st");
+	cr_expect_str_eq(c->shm, "lw-t1");
+	cr_expect_eq(c->durability, LW_DURABILITY_NONE);
+	cr_expect_eq(c->fsync_interval_us, 500);
+	cr_expect_eq(c->fsync_batch, 64);
+	cr_expect_eq(c->ack_hold_ms, 300);
+	cr_expect_eq(c->history_window, 0);
+	cr_expect(c->metrics);
+	cr_expect_eq(c->metrics_addr, A(198, 18, 0, 1));
+	cr_expect_eq(c->metrics_port, 9100);
+	lw_config_free(cfg);
+}
+
 Test(config, no_subnets)
 {
 	struct lw_config *cfg = load_ok(DP PORT);
@@ -558,7 +601,21 @@ static const struct bad bad_cfgs[] = {
 		"cfg:2: ports: expected a list ( { ... }, ... ), got a group { ... }"},
 	{"unknown top-level key", DP PORT "subnet = ( );\n",
 		"cfg:3: subnet: unknown setting (expected one of: dataplane, server, ports, options, "
-		"subnets)"},
+		"subnets, control)"},
+	{"bad durability", DP PORT "control = {\n  durability = \"async\";\n};\n",
+		"cfg:4: control.durability: expected \"fsync\" or \"none\", got \"async\""},
+	{"relative socket", DP PORT "control = {\n  socket = \"ctl.sock\";\n};\n",
+		"cfg:4: control.socket: expected an absolute path"},
+	{"relative state_dir", DP PORT "control = {\n  state_dir = \"var\";\n};\n",
+		"cfg:4: control.state_dir: expected an absolute path"},
+	{"shm name with a slash", DP PORT "control = {\n  shm = \"a/b\";\n};\n",
+		"cfg:4: control.shm: expected a name of letters, digits"},
+	{"fsync interval too small", DP PORT "control = {\n  fsync_interval_us = 1;\n};\n",
+		"cfg:4: control.fsync_interval_us: expected an integer between 10 and 1000000, got 1"},
+	{"unknown control key", DP PORT "control = {\n  journal = \"x\";\n};\n",
+		"cfg:4: control.journal: unknown setting"},
+	{"metrics port zero", DP PORT "control = {\n  metrics = {\n    port = 0;\n  };\n};\n",
+		"cfg:5: control.metrics.port: expected an integer between 1 and 65535, got 0"},
 	{"unknown server key", DP PORT "server = {\n  default_lease_tme = 10;\n};\n",
 		"cfg:4: server.default_lease_tme: unknown setting (expected one of: authoritative, "
 		"default_lease_time, min_lease_time, max_lease_time, decline_probation, offer_hold)"},
