@@ -63,7 +63,25 @@
 		"declined addresses back in the pool after probation")                             \
 	X(OFFER_EXPIRED, "offers-expired", "offers not taken up in time")                          \
 	X(ADDR_GRANT_IN, "addresses-granted-in", "free addresses moved to this shard")             \
-	X(ADDR_GRANT_OUT, "addresses-granted-out", "free addresses moved away from this shard")
+	X(ADDR_GRANT_OUT, "addresses-granted-out", "free addresses moved away from this shard")    \
+	X(DROP_NOT_LOADED, "drop-not-loaded",                                                      \
+		"DHCP request before the control process had loaded the leases")                   \
+	X(DROP_EVENTS_FULL, "drop-events-full",                                                    \
+		"request dropped: binding events not yet durable fill this worker's buffer")       \
+	X(ACKS_HELD, "acks-held", "ACKs held until their binding event was durable")               \
+	X(DROP_ACK_NOT_DURABLE, "drop-ack-not-durable",                                            \
+		"ACKs dropped: their binding event was not durable within ack_hold_ms")            \
+	X(DROP_ACK_HOLD_FULL, "drop-ack-hold-full",                                                \
+		"ACKs dropped: the queue of ACKs waiting for durability was full")                 \
+	X(EVENTS_SENT, "events-sent",                                                              \
+		"binding events put on the ring to control (resent ones too)")                     \
+	X(EVENT_RING_FULL, "event-ring-full", "times the event ring to control was found full")    \
+	X(BINDINGS_LOADED, "bindings-loaded", "bindings installed from control at start-up")       \
+	X(ADDR_GRANT_CTL, "addresses-granted-by-control",                                          \
+		"free addresses control gave this shard")                                          \
+	X(LEASES_DELETED, "leases-deleted", "bindings removed at control's request (lease4-del)")  \
+	X(CMD_REJECTED, "commands-rejected",                                                       \
+		"commands from control that were malformed or did not apply")
 
 enum lw_counter {
 #define LW_CTR_ENUM(id, name, help) LW_CTR_##id,

@@ -11,7 +11,8 @@
  * record (ACTIVE before anything else).
  *
  * Memory: records in one array (no allocation per lease), two open-
- * addressing index tables of 32-bit slots (by address, by client key).
+ * addressing index tables of 32-bit slots (by address, by client key), a
+ * bitmap of addresses for ordered paging. At most 2^28 - 2 records.
  *
  * Threading: one thread (control's main loop) owns a store.
  */
@@ -43,10 +44,22 @@ struct store *store_create(uint32_t expected);
 void store_free(struct store *st);
 
 /*
+ * Makes room for n records in all (the array and both indexes), so that
+ * loading a snapshot of known size neither reallocates nor rehashes.
+ * Returns 0 or -ENOMEM (the store is unchanged then).
+ */
+int store_reserve(struct store *st, uint32_t n);
+
+/*
  * Applies one binding event (type LW_EV_BIND): the record of ev->addr
- * becomes (key, state, start, end, subnet, pool); state FREE removes it.
- * Returns 0, -EINVAL for an event that is not a binding event of this
- * version or has an unknown state, -ENOMEM.
+ * becomes (key, state, start, end, subnet, pool); state FREE removes it
+ * (0 also when there was none). A DECLINED record keeps no key. A new
+ * ACTIVE record takes its client's key index entry even when the client
+ * still has an ACTIVE record at another address (both records stay; the
+ * other one changes by its own event). Returns 0, -EINVAL for an event that
+ * is not a binding event of this version, has a state other than FREE,
+ * ACTIVE, EXPIRED, RELEASED or DECLINED, a malformed key or a subnet index
+ * >= LW_MAX_SUBNETS, -ENOMEM (the store is unchanged then).
  */
 int store_apply(struct store *st, const struct lw_bind_event *ev);
 
@@ -75,9 +88,19 @@ unsigned store_find_hw(const struct store *st, uint8_t htype, const uint8_t *hw,
 unsigned store_page(
 	const struct store *st, uint32_t after, const struct store_lease **out, unsigned max);
 
-/* Calls fn for every record, in no particular order; a non-zero return stops and is returned. */
+/*
+ * Calls fn for every record, in no particular order; a non-zero return stops
+ * and is returned. fn must not change the store.
+ */
 int store_foreach(
 	const struct store *st, int (*fn)(void *arg, const struct store_lease *l), void *arg);
+
+/*
+ * Removes the EXPIRED and RELEASED records whose end is before `before`
+ * (the history that compaction leaves out of the snapshot); ACTIVE and
+ * DECLINED records always stay. Returns how many were removed.
+ */
+uint32_t store_prune(struct store *st, uint32_t before);
 
 /* Per-subnet counts, kept as events are applied. */
 uint32_t store_subnet_assigned(const struct store *st, unsigned subnet); /* ACTIVE */

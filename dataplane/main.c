@@ -2,8 +2,10 @@
 /*
  * leasewire-dataplane: the DPDK process. Loads the configuration, starts
  * EAL with the configured arguments plus one device argument per port, sets
- * up ports, shards and rings, runs one worker per lcore beyond the main one
- * and keeps the main lcore for signals and statistics.
+ * up ports, shards and rings and the shared region with leasewire-control,
+ * runs one worker per lcore beyond the main one and keeps the main lcore
+ * for signals, statistics, configuration reloads and watching the control
+ * process. It serves once control has loaded every worker's leases.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +23,9 @@
 #include <rte_lcore.h>
 
 #include "common/config.h"
+#include "ctlif.h"
 #include "port.h"
+#include "reload.h"
 #include "server.h"
 #include "shard.h"
 #include "stats.h"
@@ -31,9 +35,12 @@
 #define EAL_ARGV_MAX  (LW_MAX_EAL_ARGS + 2 * LW_MAX_PORTS + 2)
 #define MAX_LCORE_IDS 1024
 #define TICK_NS	      50000000L /* main lcore: 50 ms between looks at the signal flags */
+#define TICKS_PER_S   (1000000000L / TICK_NS)
+#define SETTLE_MS     2000 /* at exit: how long control may take to make the last events durable */
 
 static volatile sig_atomic_t sig_quit, sig_dump, sig_hup;
 static struct lw_dp dp;
+static struct lw_config *cur_cfg; /* dp.cfg, owned here */
 
 static void usage(FILE *f)
 {
@@ -43,7 +50,8 @@ static void usage(FILE *f)
 		"      --check        validate the configuration and exit (no EAL, no ports)\n"
 		"      --log-leases   print one 'lease-log' line per reply and per binding event\n"
 		"  -h, --help         this text\n"
-		"Signals: SIGUSR1 prints the counters, SIGINT/SIGTERM stop.\n");
+		"Signals: SIGUSR1 prints the counters, SIGHUP reloads the configuration,\n"
+		"SIGINT/SIGTERM stop.\n");
 }
 
 static void on_signal(int sig)
@@ -323,7 +331,7 @@ static void watch_workers(void)
 	const unsigned warn_ticks = 2000000000L / TICK_NS; /* 2 s */
 
 	for (unsigned i = 0; i < dp.n_workers; i++) {
-		uint64_t beat = __atomic_load_n(&dp.workers[i]->heartbeat, __ATOMIC_RELAXED);
+		uint64_t beat = __atomic_load_n(&dp.workers[i]->shm->heartbeat, __ATOMIC_RELAXED);
 
 		if (beat != last[i]) {
 			if (still[i] >= warn_ticks)
@@ -340,10 +348,235 @@ static void watch_workers(void)
 	}
 }
 
+/* ------------------------------------------------------------------------ */
+/* The control process, seen from the main lcore */
+
+static struct {
+	uint64_t gen;	/* ctl_generation last seen */
+	uint64_t beat;	/* ctl_heartbeat last seen */
+	unsigned still; /* ticks since the heartbeat last moved */
+	bool alive;
+	bool serving;		 /* the ready line was printed */
+	uint64_t dropped[3];	 /* counters below at the last report */
+} cw;
+
+static uint64_t sum_counter(enum lw_counter c)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < dp.n_workers; i++)
+		n += __atomic_load_n(&dp.workers[i]->ctr[c], __ATOMIC_RELAXED);
+	return n;
+}
+
+static void say_control_gone(const char *how)
+{
+	if (cur_cfg->control.durability == LW_DURABILITY_FSYNC)
+		fprintf(stderr, PROG ": control process %s: ACKs are held for %u ms, then dropped\n",
+			how, cur_cfg->control.ack_hold_ms);
+	else
+		fprintf(stderr,
+			PROG ": control process %s: binding events wait in the workers until it is "
+			     "back; requests are dropped once they fill up\n",
+			how);
+}
+
+/* Called every tick: says once when control attaches, stops, and comes back. */
+static void watch_control(void)
+{
+	struct lw_shm_hdr *h = dp.ctl.hdr;
+	uint64_t gen = __atomic_load_n(&h->ctl_generation, __ATOMIC_ACQUIRE);
+	uint64_t beat = __atomic_load_n(&h->ctl_heartbeat, __ATOMIC_RELAXED);
+
+	if (gen != cw.gen) {
+		cw.gen = gen;
+		cw.beat = beat;
+		cw.still = 0;
+		cw.alive = true;
+		printf(PROG ": control attached, generation %" PRIu64 " (pid %u)\n", gen,
+			__atomic_load_n(&h->ctl_pid, __ATOMIC_RELAXED));
+		fflush(stdout);
+		return;
+	}
+	if (gen == 0)
+		return;
+	if (beat != cw.beat) {
+		cw.beat = beat;
+		cw.still = 0;
+		if (!cw.alive) {
+			cw.alive = true;
+			fprintf(stderr, PROG ": control process responding again\n");
+		}
+		return;
+	}
+	if (!cw.alive)
+		return;
+	if (__atomic_load_n(&h->ctl_state, __ATOMIC_ACQUIRE) == LW_CTL_DETACHED) {
+		cw.alive = false;
+		say_control_gone("detached");
+	} else if (++cw.still == TICKS_PER_S) {
+		cw.alive = false;
+		say_control_gone("not responding");
+	}
+}
+
+/* Called every second: what was dropped for want of durability, while it grows. */
+static void report_drops(void)
+{
+	static const enum lw_counter which[3] = {
+		LW_CTR_DROP_ACK_NOT_DURABLE,
+		LW_CTR_DROP_ACK_HOLD_FULL,
+		LW_CTR_DROP_EVENTS_FULL,
+	};
+	uint64_t now[3], d[3];
+
+	for (unsigned i = 0; i < 3; i++) {
+		now[i] = sum_counter(which[i]);
+		d[i] = now[i] - cw.dropped[i];
+		cw.dropped[i] = now[i];
+	}
+	if (d[0] + d[1] + d[2] == 0)
+		return;
+	fprintf(stderr,
+		PROG ": last second: %" PRIu64 " ACKs dropped not durable after %u ms, %" PRIu64
+		     " dropped with the hold queue full, %" PRIu64
+		     " requests dropped with the event buffer full\n",
+		d[0], cur_cfg->control.ack_hold_ms, d[1], d[2]);
+}
+
+/* Called every tick until serving: every worker loaded, then every worker serving. */
+static void watch_loading(void)
+{
+	if (!__atomic_load_n(&dp.all_loaded, __ATOMIC_RELAXED)) {
+		for (unsigned i = 0; i < dp.n_workers; i++)
+			if (__atomic_load_n(&dp.workers[i]->shm->loaded_gen, __ATOMIC_ACQUIRE) !=
+				dp.ctl.hdr->dp_generation)
+				return;
+		__atomic_store_n(&dp.all_loaded, 1, __ATOMIC_RELEASE);
+	}
+	for (unsigned i = 0; i < dp.n_workers; i++)
+		if (!__atomic_load_n(&dp.workers[i]->serving, __ATOMIC_ACQUIRE))
+			return;
+	ctlif_set_state(&dp.ctl, LW_DP_SERVING);
+	cw.serving = true;
+	printf(PROG ": ready (%u workers, %u ports)\n", dp.n_workers, dp.n_ports);
+	fflush(stdout);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Configuration reload (SIGHUP, or control's reload_req) */
+
+static struct {
+	bool busy;	 /* published, waiting for every worker */
+	bool from_ctl;	 /* answer in the region */
+	uint64_t req;	 /* the reload_req being answered */
+	uint64_t seen;	 /* the last reload_req taken */
+	uint64_t gen;	 /* last cfg_gen published */
+	struct lw_config *old_cfg;
+	struct srv_tables *old_tbl;
+} rl;
+
+static void reload_answer(int rc, const char *msg)
+{
+	struct lw_shm_hdr *h = dp.ctl.hdr;
+
+	fprintf(rc ? stderr : stdout, PROG ": %s\n", msg);
+	fflush(stdout);
+	if (!rl.from_ctl)
+		return;
+	snprintf(h->reload_msg, sizeof(h->reload_msg), "%s", msg);
+	h->reload_rc = rc;
+	__atomic_store_n(&h->reload_done, rl.req, __ATOMIC_RELEASE);
+}
+
+static void reload_start(bool from_ctl, uint64_t req)
+{
+	struct lw_config *next = NULL;
+	struct srv_tables *tbl;
+	char err[1024], msg[1200];
+	int rc;
+
+	rl.from_ctl = from_ctl;
+	rl.req = req;
+	rc = lw_config_load(cur_cfg->path, &next, err, sizeof(err));
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "reload refused, the running configuration stays: %.1000s",
+			err);
+		reload_answer(rc == -ENOMEM ? -ENOMEM : -EINVAL, msg);
+		return;
+	}
+	rc = reload_check(cur_cfg, next, err, sizeof(err));
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "reload of %.300s refused: %.800s", cur_cfg->path, err);
+		reload_answer(rc, msg);
+		lw_config_free(next);
+		return;
+	}
+	tbl = srv_tables_build(next);
+	if (tbl == NULL) {
+		snprintf(msg, sizeof(msg), "reload of %.300s refused: no memory for the server tables",
+			cur_cfg->path);
+		reload_answer(-ENOMEM, msg);
+		lw_config_free(next);
+		return;
+	}
+	/* Published whole before the generation that points the workers at it. */
+	dp.next_cfg = next;
+	dp.next_tbl = tbl;
+	__atomic_store_n(&dp.cfg_gen, ++rl.gen, __ATOMIC_RELEASE);
+	rl.old_cfg = cur_cfg;
+	rl.old_tbl = dp.tbl;
+	cur_cfg = next;
+	dp.cfg = next;
+	dp.tbl = tbl;
+	rl.busy = true;
+}
+
+/* Called every tick: the old configuration goes once no worker uses it. */
+static void reload_poll(void)
+{
+	char msg[600];
+
+	if (!rl.busy)
+		return;
+	for (unsigned i = 0; i < dp.n_workers; i++)
+		if (__atomic_load_n(&dp.workers[i]->cfg_ack, __ATOMIC_ACQUIRE) != rl.gen)
+			return;
+	for (unsigned i = 0; i < dp.n_ports; i++)
+		dp.ports[i].conf = &cur_cfg->ports[i];
+	srv_tables_free(rl.old_tbl);
+	lw_config_free(rl.old_cfg);
+	rl.old_tbl = NULL;
+	rl.old_cfg = NULL;
+	rl.busy = false;
+	snprintf(msg, sizeof(msg), "configuration reloaded from %.500s", cur_cfg->path);
+	reload_answer(0, msg);
+}
+
+static void reload_watch(void)
+{
+	uint64_t req = __atomic_load_n(&dp.ctl.hdr->reload_req, __ATOMIC_ACQUIRE);
+
+	reload_poll();
+	if (sig_hup) {
+		sig_hup = 0;
+		if (rl.busy)
+			fprintf(stderr, PROG ": SIGHUP: a reload is still in progress\n");
+		else
+			reload_start(false, 0);
+	}
+	/* Control's request waits for a reload in progress. */
+	if (req != rl.seen && !rl.busy) {
+		rl.seen = req;
+		reload_start(true, req);
+	}
+}
+
 static void stop(bool eal_up)
 {
 	if (dp.n_workers && dp.workers[0])
 		workers_free(&dp);
+	ctlif_close(&dp.ctl);
 	for (unsigned i = 0; i < dp.n_ports; i++)
 		port_close(&dp.ports[i]);
 	dp.n_ports = 0;
@@ -368,6 +601,7 @@ int main(int argc, char **argv)
 	struct lw_config *cfg = NULL;
 	struct sigaction sa;
 	char err[1024];
+	uint64_t left;
 	int c, rc, status = 0;
 
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -405,6 +639,7 @@ int main(int argc, char **argv)
 		return status;
 	}
 
+	cur_cfg = cfg;
 	dp.cfg = cfg;
 	dp.log_leases = log_leases;
 	rc = start(argv[0], cfg, eal_argv);
@@ -435,28 +670,38 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	printf(PROG ": ready (%u workers, %u ports)\n", dp.n_workers, dp.n_ports);
+	/* The header is complete and the workers take commands: control may stream. */
+	ctlif_set_state(&dp.ctl, LW_DP_LOADING);
+	printf(PROG ": waiting for leasewire-control to load the leases (region %s)\n",
+		dp.ctl.path);
 	fflush(stdout);
 
-	while (!sig_quit) {
+	for (uint64_t tick = 1; !sig_quit; tick++) {
 		struct timespec ts = {0, TICK_NS};
 
 		nanosleep(&ts, NULL);
+		__atomic_store_n(&dp.ctl.hdr->dp_heartbeat, tick, __ATOMIC_RELAXED);
 		watch_workers();
+		watch_control();
+		if (!cw.serving)
+			watch_loading();
+		if (tick % TICKS_PER_S == 0)
+			report_drops();
 		if (sig_dump) {
 			sig_dump = 0;
 			stats_dump(&dp, stdout);
 		}
-		if (sig_hup) {
-			sig_hup = 0;
-			fprintf(stderr,
-				PROG ": SIGHUP: configuration reload is not implemented; restart "
-				     "to apply a new configuration\n");
-		}
+		reload_watch();
 	}
 
 	__atomic_store_n(&dp.quit, 1, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
+	left = workers_settle(&dp, SETTLE_MS);
+	if (left)
+		fprintf(stderr,
+			PROG ": %" PRIu64 " binding events not durable at exit: control did not "
+			     "confirm them within %u ms (their ACKs were not sent)\n",
+			left, SETTLE_MS);
 	stats_dump(&dp, stdout);
 	printf(PROG ": stopped\n");
 	fflush(stdout);
@@ -464,6 +709,9 @@ int main(int argc, char **argv)
 out:
 	for (int i = 0; i < EAL_ARGV_MAX; i++)
 		free(eal_argv[i]);
-	lw_config_free(cfg);
+	/* A reload cut short by the exit: the workers have stopped, both go. */
+	srv_tables_free(rl.old_tbl);
+	lw_config_free(rl.old_cfg);
+	lw_config_free(cur_cfg);
 	return status;
 }

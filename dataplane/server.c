@@ -455,6 +455,12 @@ static int ack(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_m
 	struct reply_plan p = {.type = DHCP4_ACK, .sidx = sidx};
 	l->lease_time = lease_time_for(&c->cfg->subnets[sidx], m);
 	out->event_seq = shard_commit(c->shard, l, LW_BIND_ACTIVE, c->now);
+	/* No event, no ACK: srv_process() made sure of room, so this is a bug
+	 * caught, not a path taken. */
+	if (out->event_seq == 0) {
+		count(c, LW_CTR_DROP_EVENTS_FULL);
+		return 0;
+	}
 	count(c, LW_CTR_LEASE_COMMIT);
 	p.yiaddr = l->addr;
 	p.lease_time = l->lease_time;
@@ -629,6 +635,17 @@ int srv_process(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_
 	uint8_t *buf, size_t cap, struct srv_reply *out)
 {
 	out->event_seq = 0;
+	/*
+	 * A request may commit two binding changes (the client's old binding
+	 * let go, the new one acknowledged). When the shard cannot keep two more
+	 * events until control has them on disk, nothing is answered: an OFFER
+	 * that could not be acknowledged helps nobody, and a commit must never
+	 * be half done. The client retries.
+	 */
+	if (m->msg_type != DHCP4_INFORM && shard_event_room(c->shard) < 2) {
+		count(c, LW_CTR_DROP_EVENTS_FULL);
+		return 0;
+	}
 	switch (m->msg_type) {
 	case DHCP4_DISCOVER:
 		return discover(c, rq, m, buf, cap, out);

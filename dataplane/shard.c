@@ -8,15 +8,8 @@
 #include <rte_hash_crc.h>
 
 #include "common/lw_counters.h"
-#include "shard.h"
+#include "shard_pvt.h"
 
-#define OFF_NONE UINT32_MAX
-
-/* Binding events queued between two drains by the worker (one per burst). */
-#define SHARD_EV_MAX 4096
-/* Released and expired bindings are remembered this long, so that a client
- * coming back gets its old address if nobody took it meanwhile. */
-#define LEASE_HISTORY 3600
 /* A shard asks for more addresses when it has fewer than this many free. */
 #define FREE_LOW_WATER 16
 /* Most addresses asked for in one request. */
@@ -24,50 +17,10 @@
 /* An unanswered address request is repeated after this many seconds. */
 #define REQUEST_RETRY 1
 
-struct fifo {
-	uint32_t head;
-	uint32_t tail;
-	uint32_t count;
-};
-
-struct pool_state {
-	struct fifo free;
-	struct fifo declined;  /* linked through addr_entry.next, ordered by probation end */
-	uint32_t *pub_free;    /* this shard's published free count in the addr_space */
-	bool requested;	       /* an address request is outstanding ... */
-	uint32_t request_sent; /* ... since this Unix second */
-};
-
-struct shard {
-	unsigned id;
-	unsigned n_shards;
-	unsigned capacity;
-	const struct lw_config *cfg;
-	struct addr_space *as;
-	struct rte_hash *h;
-	struct lease *leases;
-	struct pool_state *ps;
-	shard_send_fn send;
-	void *send_arg;
-
-	uint32_t now;
-	uint32_t sweep;	      /* next slot the expiry sweep looks at */
-	uint32_t pool_cursor; /* next pool the top-up check looks at */
-	uint64_t seq;	      /* last event sequence number */
-	uint32_t n_leases;
-	uint32_t n_active;
-	uint32_t n_free;
-	uint32_t n_declined;
-
-	unsigned ev_head;
-	unsigned ev_count;
-	struct lw_bind_event ev[SHARD_EV_MAX];
-};
-
 /* ------------------------------------------------------------------------ */
 /* Address space */
 
-struct addr_space *addr_space_create(const struct lw_config *cfg, unsigned n_shards)
+static struct addr_space *space_create(const struct lw_config *cfg, unsigned n_shards, bool deal)
 {
 	struct addr_space *as;
 
@@ -104,7 +57,7 @@ struct addr_space *addr_space_create(const struct lw_config *cfg, unsigned n_sha
 			e->next = e->prev = OFF_NONE;
 			e->state = LW_BIND_FREE;
 			/* Dealt round-robin: each shard gets every n-th address. */
-			e->owner = (uint8_t)(off % n_shards);
+			e->owner = deal ? (uint8_t)(off % n_shards) : ADDR_OWNER_NONE;
 		}
 		/* A reserved address is never in anybody's free set. */
 		for (unsigned r = 0; r < sc->n_reservations; r++) {
@@ -119,6 +72,16 @@ fail:
 	addr_space_free(as);
 	errno = ENOMEM;
 	return NULL;
+}
+
+struct addr_space *addr_space_create(const struct lw_config *cfg, unsigned n_shards)
+{
+	return space_create(cfg, n_shards, true);
+}
+
+struct addr_space *addr_space_create_unowned(const struct lw_config *cfg, unsigned n_shards)
+{
+	return space_create(cfg, n_shards, false);
 }
 
 void addr_space_free(struct addr_space *as)
@@ -148,7 +111,7 @@ static void fifo_push(struct addr_entry *e, struct fifo *f, uint32_t off)
 	f->count++;
 }
 
-static void fifo_unlink(struct addr_entry *e, struct fifo *f, uint32_t off)
+void shard_fifo_unlink(struct addr_entry *e, struct fifo *f, uint32_t off)
 {
 	uint32_t n = e[off].next, p = e[off].prev;
 
@@ -164,12 +127,44 @@ static void fifo_unlink(struct addr_entry *e, struct fifo *f, uint32_t off)
 	f->count--;
 }
 
+/*
+ * Probation is one value for all, so new entries usually belong at the tail;
+ * a reload that shortens it, or a start-up load in no particular order,
+ * walks back from there.
+ */
+void shard_declined_insert(struct shard *s, unsigned pool, uint32_t off, uint32_t end)
+{
+	struct addr_entry *e = s->as->pools[pool].e;
+	struct fifo *d = &s->ps[pool].declined;
+	uint32_t after = d->tail;
+
+	e[off].state = LW_BIND_DECLINED;
+	e[off].slot = end; /* the probation end, see struct addr_entry */
+	while (after != OFF_NONE && (int32_t)(e[after].slot - end) > 0)
+		after = e[after].prev;
+	if (after == d->tail) {
+		fifo_push(e, d, off);
+	} else {
+		uint32_t next = after == OFF_NONE ? d->head : e[after].next;
+
+		e[off].prev = after;
+		e[off].next = next;
+		e[next].prev = off;
+		if (after == OFF_NONE)
+			d->head = off;
+		else
+			e[after].next = off;
+		d->count++;
+	}
+	s->n_declined++;
+}
+
 static inline void publish_free(struct shard *s, unsigned pool)
 {
 	__atomic_store_n(s->ps[pool].pub_free, s->ps[pool].free.count, __ATOMIC_RELAXED);
 }
 
-static void free_push(struct shard *s, unsigned pool, uint32_t off)
+void shard_free_push(struct shard *s, unsigned pool, uint32_t off)
 {
 	struct addr_entry *e = s->as->pools[pool].e;
 
@@ -179,9 +174,9 @@ static void free_push(struct shard *s, unsigned pool, uint32_t off)
 	publish_free(s, pool);
 }
 
-static void free_unlink(struct shard *s, unsigned pool, uint32_t off)
+void shard_free_unlink(struct shard *s, unsigned pool, uint32_t off)
 {
-	fifo_unlink(s->as->pools[pool].e, &s->ps[pool].free, off);
+	shard_fifo_unlink(s->as->pools[pool].e, &s->ps[pool].free, off);
 	s->n_free--;
 	publish_free(s, pool);
 }
@@ -239,7 +234,7 @@ struct shard *shard_create(const struct shard_params *p)
 		ps->pub_free = &ap->free_count[s->id * 16];
 		for (uint32_t off = 0; off < ap->size; off++)
 			if (ap->e[off].owner == s->id && ap->e[off].state == LW_BIND_FREE)
-				free_push(s, pool, off);
+				shard_free_push(s, pool, off);
 	}
 	return s;
 }
@@ -258,6 +253,11 @@ void shard_free(struct shard *s)
 unsigned shard_id(const struct shard *s)
 {
 	return s->id;
+}
+
+void shard_set_cfg(struct shard *s, const struct lw_config *cfg)
+{
+	s->cfg = cfg;
 }
 
 struct addr_space *shard_addr_space(const struct shard *s)
@@ -417,7 +417,7 @@ uint32_t shard_take_addr(struct shard *s, unsigned pool, uint32_t want, struct l
 		if (off == OFF_NONE)
 			return 0;
 	}
-	free_unlink(s, pool, off);
+	shard_free_unlink(s, pool, off);
 	addr = ap->start + off;
 	drop_history(s, &ap->e[off], addr, l);
 	ap->e[off].slot = shard_slot(s, l);
@@ -440,28 +440,27 @@ void shard_put_addr(struct shard *s, struct lease *l)
 		e->state == LW_BIND_RESERVED || e->state == LW_BIND_DECLINED ||
 		e->slot != shard_slot(s, l))
 		return;
-	free_push(s, l->pool, l->addr - s->as->pools[l->pool].start);
+	shard_free_push(s, l->pool, l->addr - s->as->pools[l->pool].start);
 	/* The entry keeps naming l: the last holder gets it back first. */
 }
 
 /* ------------------------------------------------------------------------ */
 /* Events */
 
-static uint64_t emit(struct shard *s, uint8_t state, const struct lw_client_key *key, uint32_t addr,
+uint64_t shard_emit(struct shard *s, uint8_t state, const struct lw_client_key *key, uint32_t addr,
 	uint16_t pool, uint16_t subnet, uint32_t start, uint32_t end)
 {
 	struct lw_bind_event *ev;
 
-	if (s->ev_count == SHARD_EV_MAX)
+	if (!ev_room(s))
 		return 0;
-	ev = &s->ev[(s->ev_head + s->ev_count) % SHARD_EV_MAX];
-	s->ev_count++;
+	ev = &s->ev[++s->seq % SHARD_EV_MAX];
 	ev->type = LW_EV_BIND;
 	ev->version = LW_RECORDS_VERSION;
 	ev->state = state;
 	ev->worker = (uint16_t)s->id;
 	ev->pool = pool;
-	ev->seq = ++s->seq;
+	ev->seq = s->seq;
 	ev->addr = addr;
 	ev->start = start;
 	ev->end = end;
@@ -473,38 +472,15 @@ static uint64_t emit(struct shard *s, uint8_t state, const struct lw_client_key 
 	return ev->seq;
 }
 
-static inline bool ev_room(const struct shard *s)
-{
-	return s->ev_count < SHARD_EV_MAX;
-}
-
-unsigned shard_events_pending(const struct shard *s)
-{
-	return s->ev_count;
-}
-
-unsigned shard_events_take(struct shard *s, struct lw_bind_event *out, unsigned max)
-{
-	unsigned n = s->ev_count < max ? s->ev_count : max;
-
-	for (unsigned i = 0; i < n; i++)
-		out[i] = s->ev[(s->ev_head + i) % SHARD_EV_MAX];
-	s->ev_head = (s->ev_head + n) % SHARD_EV_MAX;
-	s->ev_count -= n;
-	return n;
-}
-
-uint64_t shard_last_seq(const struct shard *s)
-{
-	return s->seq;
-}
-
 uint64_t shard_commit(struct shard *s, struct lease *l, uint8_t state, uint32_t now)
 {
 	struct addr_entry *e = l->reserved ? NULL : shard_addr_entry(s, l->pool, l->addr);
 	uint8_t old = l->state;
 
 	s->now = now;
+	if (state != LW_BIND_OFFERED && state != LW_BIND_ACTIVE && state != LW_BIND_EXPIRED &&
+		state != LW_BIND_RELEASED)
+		return 0;
 	if (state != LW_BIND_OFFERED && !ev_room(s))
 		return 0;
 	if (old == LW_BIND_ACTIVE && state != LW_BIND_ACTIVE)
@@ -536,7 +512,7 @@ uint64_t shard_commit(struct shard *s, struct lease *l, uint8_t state, uint32_t 
 	default:
 		return 0;
 	}
-	return emit(s, state, &l->key, l->addr, l->pool, l->subnet, l->start, l->end);
+	return shard_emit(s, state, &l->key, l->addr, l->pool, l->subnet, l->start, l->end);
 }
 
 void shard_drop_offer(struct shard *s, struct lease *l)
@@ -559,15 +535,10 @@ uint64_t shard_decline(struct shard *s, struct lease *l, uint32_t now, uint32_t 
 	s->now = now;
 	if (!ev_room(s))
 		return 0;
-	if (e && e->owner == s->id && e->slot == shard_slot(s, l) && e->state != LW_BIND_FREE) {
-		uint32_t off = l->addr - s->as->pools[l->pool].start;
-
-		e->state = LW_BIND_DECLINED;
-		e->slot = now + probation; /* the probation end, see struct addr_entry */
-		fifo_push(s->as->pools[l->pool].e, &s->ps[l->pool].declined, off);
-		s->n_declined++;
-	}
-	seq = emit(s, LW_BIND_DECLINED, &l->key, l->addr, l->pool, l->subnet, now, now + probation);
+	if (e && e->owner == s->id && e->slot == shard_slot(s, l) && e->state != LW_BIND_FREE)
+		shard_declined_insert(
+			s, l->pool, l->addr - s->as->pools[l->pool].start, now + probation);
+	seq = shard_emit(s, LW_BIND_DECLINED, &l->key, l->addr, l->pool, l->subnet, now, now + probation);
 	shard_remove(s, l);
 	return seq;
 }
@@ -613,18 +584,18 @@ static void reclaim_declined(struct shard *s, uint32_t now, uint64_t *ctr)
 		struct addr_pool *ap = &s->as->pools[pool];
 		struct fifo *d = &s->ps[pool].declined;
 
-		/* Probation is one value for all, so the FIFO is in end order. */
+		/* The FIFO is in probation-end order (shard_declined_insert). */
 		while (d->head != OFF_NONE && ev_room(s)) {
 			uint32_t off = d->head;
 			struct addr_entry *e = &ap->e[off];
 
 			if ((int32_t)(now - e->slot) < 0)
 				break;
-			fifo_unlink(ap->e, d, off);
+			shard_fifo_unlink(ap->e, d, off);
 			s->n_declined--;
 			e->slot = LEASE_NONE;
-			free_push(s, pool, off);
-			emit(s, LW_BIND_FREE, NULL, ap->start + off, (uint16_t)pool,
+			shard_free_push(s, pool, off);
+			shard_emit(s, LW_BIND_FREE, NULL, ap->start + off, (uint16_t)pool,
 				(uint16_t)ap->subnet, now, now);
 			ctr[LW_CTR_DECLINE_REUSED]++;
 			ctr[LW_CTR_LEASE_COMMIT]++;
@@ -635,7 +606,9 @@ static void reclaim_declined(struct shard *s, uint32_t now, uint64_t *ctr)
 void shard_housekeep(struct shard *s, uint32_t now, unsigned budget, uint64_t *ctr)
 {
 	s->now = now;
-	for (unsigned i = 0; i < budget; i++) {
+	/* With no room for an event the sweep waits where it is: a lease
+	 * passed over now would stay active until the sweep came round again. */
+	for (unsigned i = 0; i < budget && ev_room(s); i++) {
 		struct lease *l = &s->leases[s->sweep];
 
 		if (++s->sweep == s->capacity)
@@ -688,7 +661,7 @@ static void grant(
 		while (m.n < WMSG_MAX_OFFSETS && give > 0 && ps->free.head != OFF_NONE) {
 			uint32_t off = ps->free.head;
 
-			free_unlink(s, pool, off);
+			shard_free_unlink(s, pool, off);
 			/* History stays with us: the address is no longer ours to give back. */
 			ap->e[off].slot = LEASE_NONE;
 			ap->e[off].owner = (uint8_t)to;
@@ -701,7 +674,7 @@ static void grant(
 			/* Ring full: keep them; the requester asks again. */
 			for (unsigned i = 0; i < m.n; i++) {
 				ap->e[m.offsets[i]].owner = (uint8_t)s->id;
-				free_push(s, pool, m.offsets[i]);
+				shard_free_push(s, pool, m.offsets[i]);
 			}
 			break;
 		}
@@ -728,7 +701,7 @@ void shard_handle_msg(struct shard *s, const struct wmsg *m, uint64_t *ctr)
 			if (off >= ap->size || ap->e[off].owner != s->id ||
 				ap->e[off].state != LW_BIND_FREE)
 				continue;
-			free_push(s, m->pool, off);
+			shard_free_push(s, m->pool, off);
 			ctr[LW_CTR_ADDR_GRANT_IN]++;
 		}
 		s->ps[m->pool].requested = false;

@@ -8,7 +8,10 @@
  *  - addresses: one array per pool, indexed by (address - pool start), shared
  *    by all shards (struct addr_space). Each entry has an owner shard and is
  *    written only by its owner; ownership moves only by a WMSG_ADDR_GRANT
- *    message, whose ring enqueue publishes the entry to the new owner;
+ *    message, whose ring enqueue publishes the entry to the new owner. In
+ *    the dataplane entries start with no owner: a shard claims one (an
+ *    atomic compare-and-swap of the owner byte) for a binding control loads
+ *    or for a free address control grants (shard_ctl.c);
  *  - free sets: per pool, a doubly linked FIFO through the entries of the
  *    addresses this shard owns and may allocate. Freed addresses go to the
  *    tail, so a returning client finds its old address still free as long as
@@ -16,6 +19,10 @@
  *
  * Every binding change goes through shard_commit(), which produces one
  * struct lw_bind_event (lw_records.h) with the shard's next sequence number.
+ * The shard keeps each event until control says it is durable: the worker
+ * hands them over in order and hands them over again after control restarts.
+ * When that buffer is full, commits are refused and the server answers
+ * nothing (an ACK must never leave for a binding that may be lost).
  *
  * Threading: a shard is used by exactly one worker lcore. shard_create()
  * and addr_space_*() run on the main lcore before workers start.
@@ -30,7 +37,8 @@
 #include "common/lw_records.h"
 #include "wmsg.h"
 
-#define LW_MAX_WORKERS 64
+#define LW_MAX_WORKERS	64
+#define ADDR_OWNER_NONE 0xff /* addr_entry.owner of an address no shard has yet */
 #define LEASE_NONE     UINT32_MAX
 #define POOL_NONE      0xffff
 
@@ -82,6 +90,12 @@ struct addr_space {
  * NULL and sets errno on failure.
  */
 struct addr_space *addr_space_create(const struct lw_config *cfg, unsigned n_shards);
+/*
+ * The same with every entry unowned and every free set empty: the
+ * dataplane's mode, where control loads the bindings and grants the free
+ * addresses (shard_load(), shard_grant_range()).
+ */
+struct addr_space *addr_space_create_unowned(const struct lw_config *cfg, unsigned n_shards);
 void addr_space_free(struct addr_space *as);
 
 static inline uint32_t addr_space_free_count(
@@ -111,6 +125,9 @@ struct shard *shard_create(const struct shard_params *p);
 void shard_free(struct shard *s);
 
 unsigned shard_id(const struct shard *s);
+/* A reloaded configuration with the same subnets and pools (offer_hold and
+ * decline_probation may differ). */
+void shard_set_cfg(struct shard *s, const struct lw_config *cfg);
 struct addr_space *shard_addr_space(const struct shard *s);
 
 /* The lease of a client, or NULL. */
@@ -161,12 +178,73 @@ void shard_drop_offer(struct shard *s, struct lease *l);
  */
 uint64_t shard_decline(struct shard *s, struct lease *l, uint32_t now, uint32_t probation);
 
-/* Events queued since the last shard_events_take(). */
+/*
+ * Events. Those not yet durable stay in the shard (at most SHARD_EV_MAX,
+ * see shard_pvt.h); a cursor marks those already handed to control.
+ */
+/* How many more events fit before commits are refused. */
+unsigned shard_event_room(const struct shard *s);
+/* Events not handed over yet. */
 unsigned shard_events_pending(const struct shard *s);
-/* Moves up to max queued events into out; returns how many. */
+/*
+ * The next run of events to hand over, contiguous in memory: sets *first
+ * and returns its length (0: none). Mark what went with shard_events_sent().
+ */
+unsigned shard_events_unsent(const struct shard *s, const struct lw_bind_event **first);
+void shard_events_sent(struct shard *s, unsigned n);
+/* Copies up to max events not handed over yet into out and marks them handed over. */
 unsigned shard_events_take(struct shard *s, struct lw_bind_event *out, unsigned max);
-/* The last sequence number given out. */
+/* Control made every event up to seq durable: they are let go. */
+void shard_events_durable(struct shard *s, uint64_t seq);
+/* Control restarted: every event not durable is handed over again. */
+void shard_events_rewind(struct shard *s);
+/* The event of sequence seq while the shard keeps it, else NULL. */
+const struct lw_bind_event *shard_event_at(const struct shard *s, uint64_t seq);
+/* The last sequence number given out, handed over, made durable. */
 uint64_t shard_last_seq(const struct shard *s);
+uint64_t shard_sent_seq(const struct shard *s);
+uint64_t shard_durable_seq(const struct shard *s);
+
+/*
+ * Commands from control (shard_ctl.c). All of them check what they are
+ * given against the configuration: a bad command changes nothing.
+ *
+ * shard_load() installs a binding from control's store (b: type LW_CMD_LOAD):
+ *  - ACTIVE: a lease slot for b->key; its pool address is claimed by this
+ *    shard (ACTIVE, in no free set). An address outside the pools, or one a
+ *    reservation now holds, is kept as a reserved binding that touches no
+ *    pool entry: the client keeps it if its reservation says so, and is
+ *    NAKed into getting another one if not.
+ *  - EXPIRED, RELEASED: a last-holder slot so that a returning client gets
+ *    its address back; the address itself stays unowned until granted.
+ *    Older than the history kept at run time, or outside the pools: ignored.
+ *  - DECLINED (key ignored): the address is claimed and quarantined until
+ *    b->end in this shard's declined set.
+ * One slot per client: a second record for the same client replaces the
+ * first when it is newer (ACTIVE over history, then by time). Loading the
+ * same record twice changes nothing. No event is produced. Returns 0,
+ * -EINVAL (bad state, key, pool or address), -EEXIST (the address is bound
+ * otherwise), -ENOSPC (lease table full).
+ */
+int shard_load(struct shard *s, const struct lw_bind_event *b, uint32_t now);
+
+/*
+ * Control grants pool addresses at offsets first, first + stride, ... <=
+ * last: each one unowned and FREE becomes this shard's and goes to the tail
+ * of its free set (bound, declined and reserved ones are skipped). Returns
+ * how many, or -EINVAL for a bad pool, range or stride.
+ */
+int shard_grant_range(
+	struct shard *s, unsigned pool, uint32_t first, uint32_t last, uint32_t stride);
+
+/*
+ * Control deletes the binding of (b->key, b->addr) (lease4-del): the slot
+ * goes, the address returns to this shard's free set, and an event with
+ * state FREE is produced. A declined address of this shard is let go the
+ * same way whatever the key. Returns 0, -EINVAL, -ENOENT (no such binding
+ * here), -ENOBUFS (no room for the event: try again later).
+ */
+int shard_delete(struct shard *s, const struct lw_bind_event *b, uint32_t now);
 
 /*
  * Housekeeping, called every few hundred microseconds by the worker: expires

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 #include <inttypes.h>
 
+#include <rte_common.h>
+
 #include "stats.h"
 #include "worker.h"
 
@@ -27,6 +29,8 @@ void stats_dump(const struct lw_dp *dp, FILE *f)
 		"leases-active",
 		"addresses-free",
 		"addresses-declined",
+		"acks-waiting",
+		"events-not-durable",
 	};
 	uint64_t v[LW_MAX_WORKERS];
 	unsigned n = dp->n_workers;
@@ -47,13 +51,34 @@ void stats_dump(const struct lw_dp *dp, FILE *f)
 			v[i] = __atomic_load_n(&dp->workers[i]->ctr[c], __ATOMIC_RELAXED);
 		row(f, lw_counter_name((enum lw_counter)c), v, n);
 	}
-	for (unsigned r = 0; r < 4; r++) {
+	for (unsigned r = 0; r < RTE_DIM(shard_rows); r++) {
 		for (unsigned i = 0; i < n; i++) {
-			const struct shard_stats *st = &dp->workers[i]->st;
-			const uint32_t *fld[] = {
-				&st->leases, &st->active, &st->free, &st->declined};
+			const struct lw_shm_worker *sh = dp->workers[i]->shm;
 
-			v[i] = __atomic_load_n(fld[r], __ATOMIC_RELAXED);
+			switch (r) {
+			case 0:
+				v[i] = __atomic_load_n(&sh->leases, __ATOMIC_RELAXED);
+				break;
+			case 1:
+				v[i] = __atomic_load_n(&sh->active, __ATOMIC_RELAXED);
+				break;
+			case 2:
+				v[i] = __atomic_load_n(&sh->free, __ATOMIC_RELAXED);
+				break;
+			case 3:
+				v[i] = __atomic_load_n(&sh->declined, __ATOMIC_RELAXED);
+				break;
+			case 4:
+				v[i] = __atomic_load_n(&sh->held_acks, __ATOMIC_RELAXED);
+				break;
+			default: {
+				uint64_t last = __atomic_load_n(&sh->last_seq, __ATOMIC_RELAXED);
+				uint64_t d = __atomic_load_n(&sh->durable_seq, __ATOMIC_RELAXED);
+
+				v[i] = last > d ? last - d : 0;
+				break;
+			}
+			}
 		}
 		row(f, shard_rows[r], v, n);
 	}

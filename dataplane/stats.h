@@ -7,7 +7,8 @@
  *   name                              total        w0        w1
  *   rx-packets                           12         7         5
  *   ...                     (every counter, in enum lw_counter order)
- *   leases / leases-active / addresses-free / addresses-declined
+ *   leases / leases-active / addresses-free / addresses-declined /
+ *   acks-waiting / events-not-durable   (shard state, from the shared region)
  *   === end ===
  *
  * Threading: main lcore; reads the workers' counters while they run.

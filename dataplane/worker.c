@@ -18,13 +18,13 @@
 #include "common/lw_ip.h"
 #include "common/lw_records.h"
 #include "pkt.h"
+#include "wctl.h"
 #include "worker.h"
 
-#define RING_SIZE   1024
 #define HK_BUDGET   256 /* lease slots the expiry sweep looks at per housekeeping */
 #define MSG_EVERY   16	/* loop iterations between two looks at the message rings */
 #define MSG_BURST   16
-#define EV_BATCH    64
+#define CMD_EVERY   16 /* loop iterations between two looks at control's commands, when serving */
 #define UDP_IP_HDRS (PKT_IP4_LEN + PKT_UDP_LEN)
 
 /* ------------------------------------------------------------------------ */
@@ -104,21 +104,7 @@ static void count_parse_error(struct worker *w, int rc)
 }
 
 /* ------------------------------------------------------------------------ */
-/* --log-leases: one line per reply and per binding event */
-
-static void log_lease(const char *prefix, const char *what, uint32_t addr,
-	const struct lw_client_key *k, unsigned worker)
-{
-	char ip[LW_IP4_STRLEN], hex[LW_KEY_DATA * 3 + 1];
-	size_t o = 0;
-
-	hex[0] = '\0';
-	for (unsigned i = 0; i < k->len && i < LW_KEY_DATA; i++)
-		o += (size_t)snprintf(hex + o, sizeof(hex) - o, i ? ":%02x" : "%02x", k->data[i]);
-	printf("lease-log %s%s addr=%s client=%s worker=%u\n", prefix, what, lw_ip4_fmt(addr, ip),
-		hex, worker);
-	fflush(stdout);
-}
+/* --log-leases: one line per reply (events: wctl.c) */
 
 static void log_reply(struct worker *w, const struct srv_reply *r, const struct dhcp4_msg *msg,
 	const uint8_t *payload)
@@ -129,7 +115,7 @@ static void log_reply(struct worker *w, const struct srv_reply *r, const struct 
 	const char *what = r->type == DHCP4_OFFER ? "offer" : r->type == DHCP4_ACK ? "ack" : "nak";
 
 	lw_client_key_from_msg(&k, msg);
-	log_lease("", what, r->type == DHCP4_NAK ? 0 : addr, &k, w->id);
+	worker_log_lease("", what, r->type == DHCP4_NAK ? 0 : addr, &k, w->id);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -224,6 +210,84 @@ static void rx_arp(struct worker *w, const struct lw_port *p, struct rte_mbuf *m
 }
 
 /* ------------------------------------------------------------------------ */
+/* ACKs held until their binding event is durable */
+
+static void hold_ack(
+	struct worker *w, const struct lw_port *p, struct rte_mbuf *m, uint64_t seq, uint32_t nh)
+{
+	struct holdq_item it = {
+		.pkt = m,
+		.seq = seq,
+		.deadline_ms = w->now_ms + w->ack_hold_ms,
+		.nh = nh,
+		.port = p->idx,
+		.tag = DHCP4_ACK,
+	};
+
+	if (unlikely(holdq_push(&w->hq, &it) < 0)) {
+		w->ctr[LW_CTR_DROP_ACK_HOLD_FULL]++;
+		drop(w, m);
+		return;
+	}
+	w->ctr[LW_CTR_ACKS_HELD]++;
+}
+
+/* A released ACK: out now, or to the neighbour queue when its next hop is unknown. */
+static void send_held(struct worker *w, const struct holdq_item *it)
+{
+	const struct lw_port *p = &w->dp->ports[it->port];
+	struct rte_mbuf *m = it->pkt;
+	uint8_t mac[6];
+	int rc;
+
+	if (it->nh) {
+		if (!neigh_lookup(&w->neigh, it->port, it->nh, w->now_ms, mac)) {
+			rc = neigh_hold(&w->neigh, it->port, it->nh, m, it->tag, w->now_ms);
+			if (rc < 0) {
+				w->ctr[LW_CTR_DROP_NEIGH]++;
+				drop(w, m);
+			} else if (rc > 0) {
+				arp_request(w, p, it->nh);
+			}
+			return;
+		}
+		pkt_set_dst_mac(rte_pktmbuf_mtod(m, uint8_t *), mac);
+	}
+	count_out(w, it->tag);
+	tx(w, p, m);
+}
+
+/*
+ * Once per loop: the ACKs whose event control has made durable leave.
+ * Nothing is due most of the time, which costs one comparison.
+ */
+static inline void release_acks(struct worker *w, uint64_t durable)
+{
+	const struct holdq_item *head = holdq_head(&w->hq);
+	struct holdq_item it[LW_BURST];
+	unsigned n;
+
+	if (head == NULL || head->seq > durable)
+		return;
+	while ((n = holdq_release(&w->hq, durable, it, LW_BURST)) > 0)
+		for (unsigned i = 0; i < n; i++)
+			send_held(w, &it[i]);
+}
+
+/* Housekeeping: ACKs still not durable after ack_hold_ms are dropped; the client retries. */
+static void expire_acks(struct worker *w)
+{
+	struct holdq_item it[LW_BURST];
+	unsigned n;
+
+	while ((n = holdq_expire(&w->hq, w->now_ms, it, LW_BURST)) > 0) {
+		w->ctr[LW_CTR_DROP_ACK_NOT_DURABLE] += n;
+		for (unsigned i = 0; i < n; i++)
+			drop(w, it[i].pkt);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
 /* DHCP */
 
 /*
@@ -248,6 +312,11 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 	bool hold = false;
 	int rc;
 
+	if (unlikely(!w->serving)) {
+		w->ctr[LW_CTR_DROP_NOT_LOADED]++;
+		drop(w, m);
+		return;
+	}
 	count_in(w, msg->msg_type);
 	if (cap > mtu_cap)
 		cap = mtu_cap;
@@ -266,10 +335,6 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 		drop(w, m);
 		return;
 	}
-	/* r.event_seq > 0 marks an ACK whose binding event is not durable yet.
-	 * Next step: park it in a per-worker queue here, and send it once the
-	 * control process publishes durable_seq >= r.event_seq. */
-
 	/* The reply has a 20-byte IPv4 header: drop any request options. */
 	f = (uint8_t *)rte_pktmbuf_adj(m, (uint16_t)(info->payload_off - PKT_UDP_HDRS));
 	set_len(m, (uint16_t)(PKT_UDP_HDRS + r.len));
@@ -279,7 +344,8 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 	h.src_port = DHCP4_SERVER_PORT;
 	h.dst_port = r.dst_port;
 	if (pkt_reply_dst(&r, msg, h.dst_mac, &h.dst_ip) == PKT_DST_RESOLVE) {
-		if (neigh_next_hop(p->conf, h.dst_ip, &nh) != 0) {
+		/* The routes of the configuration this worker runs now (reload). */
+		if (neigh_next_hop(&w->ctx.cfg->ports[p->idx], h.dst_ip, &nh) != 0) {
 			w->ctr[LW_CTR_DROP_NO_ROUTE]++;
 			drop(w, m);
 			return;
@@ -299,11 +365,18 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 	} else {
 		m->ol_flags = 0;
 	}
-	/* A held reply that times out is counted in drop-neigh-unresolved; its
-	 * log line has been printed already. */
+	/* A held reply that times out is counted in drop-neigh-unresolved or
+	 * drop-ack-not-durable; its log line has been printed already. */
 	if (unlikely(w->log))
 		log_reply(w, &r, msg, f + PKT_UDP_HDRS);
 
+	/* r.event_seq > 0: an ACK whose binding event is not durable yet. It
+	 * leaves once control's durable_seq passes it (release_acks), and
+	 * resolves its next hop then. */
+	if (r.event_seq && w->hold_acks) {
+		hold_ack(w, p, m, r.event_seq, hold ? nh : 0);
+		return;
+	}
 	if (unlikely(hold)) {
 		rc = neigh_hold(&w->neigh, p->idx, nh, m, r.type, w->now_ms);
 		if (rc < 0) {
@@ -516,20 +589,18 @@ static void drain_msgs(struct worker *w)
 	}
 }
 
-static void drain_events(struct worker *w)
+/* A reloaded configuration published by the main lcore (main.c). */
+static void adopt_config(struct worker *w)
 {
-	struct lw_bind_event ev[EV_BATCH];
-	unsigned n;
+	uint64_t gen = __atomic_load_n(&w->dp->cfg_gen, __ATOMIC_ACQUIRE);
 
-	/* Next step: these go onto the control process's event ring, which
-	 * journals them; until then they are dropped after logging. */
-	while ((n = shard_events_take(w->shard, ev, EV_BATCH)) > 0) {
-		if (likely(!w->log))
-			continue;
-		for (unsigned i = 0; i < n; i++)
-			log_lease("event-", lw_bind_state_name(ev[i].state), ev[i].addr, &ev[i].key,
-				w->id);
-	}
+	if (likely(gen == w->cfg_gen))
+		return;
+	w->ctx.cfg = w->dp->next_cfg;
+	w->ctx.tbl = w->dp->next_tbl;
+	shard_set_cfg(w->shard, w->ctx.cfg);
+	w->cfg_gen = gen;
+	__atomic_store_n(&w->cfg_ack, gen, __ATOMIC_RELEASE);
 }
 
 static void housekeep(struct worker *w, uint64_t tsc)
@@ -544,14 +615,17 @@ static void housekeep(struct worker *w, uint64_t tsc)
 	w->now_ms = delta / dp->ms_cycles;
 	w->ctx.now = w->now;
 
-	shard_housekeep(w->shard, w->now, HK_BUDGET, w->ctr);
+	adopt_config(w);
+	/* Nothing expires and no address moves before the shard is loaded. */
+	if (likely(w->serving))
+		shard_housekeep(w->shard, w->now, HK_BUDGET, w->ctr);
 	while ((n = neigh_expire(&w->neigh, w->now_ms, pkts, LW_BURST)) > 0) {
 		w->ctr[LW_CTR_DROP_NEIGH] += n;
 		rte_pktmbuf_free_bulk((struct rte_mbuf **)pkts, n);
 	}
-	drain_events(w);
-	shard_get_stats(w->shard, &w->st);
-	__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELAXED);
+	release_acks(w, wctl_durable(w));
+	expire_acks(w);
+	wctl_housekeep(w);
 }
 
 static void tx_flush(struct worker *w)
@@ -579,13 +653,22 @@ int worker_main(void *arg)
 	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
 		uint64_t tsc;
 
+		++iter;
 		for (unsigned i = 0; i < dp->n_ports; i++)
 			rx_port(w, &dp->ports[i]);
 		if (dp->n_workers > 1) {
 			drain_steer(w);
-			if ((++iter & (MSG_EVERY - 1)) == 0)
+			if ((iter & (MSG_EVERY - 1)) == 0)
 				drain_msgs(w);
 		}
+		/* Events leave in the iteration that made them, so that the
+		 * journal's group commit starts as early as possible. */
+		wctl_events_out(w);
+		release_acks(w, wctl_durable(w));
+		if (unlikely(!w->serving))
+			wctl_commands(w, 8);
+		else if ((iter & (CMD_EVERY - 1)) == 0)
+			wctl_commands(w, 1);
 		drop_flush(w);
 		/* Flushed every iteration that buffered something: at low rates a
 		 * reply never waits for 31 others. A TSC deadline (l3fwd's
@@ -600,179 +683,14 @@ int worker_main(void *arg)
 		}
 	}
 
+	/* What is durable by now still leaves; the rest is freed by
+	 * workers_free() after the main lcore has waited for control. */
+	release_acks(w, wctl_durable(w));
 	tx_flush(w);
 	while ((n = neigh_flush(&w->neigh, pkts, LW_BURST)) > 0)
 		rte_pktmbuf_free_bulk((struct rte_mbuf **)pkts, n);
-	drain_events(w);
-	shard_get_stats(w->shard, &w->st);
+	wctl_events_out(w);
+	wctl_housekeep(w);
 	return 0;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Set-up */
-
-static int worker_send(void *arg, unsigned to, const struct wmsg *m)
-{
-	struct worker *w = arg;
-
-	if (to >= w->dp->n_workers || w->msg_out[to] == NULL)
-		return -EINVAL;
-	return rte_ring_sp_enqueue_elem(w->msg_out[to], (void *)(uintptr_t)m, sizeof(*m)) == 0
-		       ? 0
-		       : -ENOBUFS;
-}
-
-static unsigned auto_capacity(const struct lw_config *cfg, unsigned n_workers)
-{
-	uint64_t total = 0, cap;
-
-	for (unsigned i = 0; i < cfg->n_pools; i++)
-		total += (uint64_t)cfg->pools[i].end - cfg->pools[i].start + 1;
-	for (unsigned i = 0; i < cfg->n_subnets; i++)
-		total += cfg->subnets[i].n_reservations;
-	cap = total * 2 / n_workers + 1024;
-	return cap > UINT32_MAX / 2 ? UINT32_MAX / 2 : (unsigned)cap;
-}
-
-int workers_create(struct lw_dp *dp, char *err, size_t errlen)
-{
-	const struct lw_config *cfg = dp->cfg;
-	unsigned n = dp->n_workers;
-	unsigned capacity = cfg->max_leases ? cfg->max_leases : auto_capacity(cfg, n);
-
-	dp->as = addr_space_create(cfg, n);
-	if (dp->as == NULL) {
-		snprintf(err, errlen,
-			"%s: pools: cannot build the address tables for %u workers: %s", cfg->path,
-			n, strerror(errno));
-		return -ENOMEM;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		int socket = (int)rte_lcore_to_socket_id(dp->lcores[i]);
-		struct shard_params sp;
-		struct worker *w;
-
-		w = rte_zmalloc_socket("lw_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
-		if (w == NULL) {
-			snprintf(err, errlen,
-				"%s: dataplane.eal_args: no memory for worker %u; give EAL "
-				"more memory (-m, hugepages)",
-				cfg->path, i);
-			return -ENOMEM;
-		}
-		dp->workers[i] = w;
-		w->id = i;
-		w->lcore = dp->lcores[i];
-		w->dp = dp;
-		w->log = dp->log_leases;
-		neigh_init(&w->neigh);
-
-		memset(&sp, 0, sizeof(sp));
-		sp.id = i;
-		sp.socket = (unsigned)socket;
-		sp.capacity = capacity;
-		sp.as = dp->as;
-		sp.cfg = cfg;
-		sp.send = worker_send;
-		sp.send_arg = w;
-		w->shard = shard_create(&sp);
-		if (w->shard == NULL) {
-			snprintf(err, errlen,
-				"%s: dataplane.max_leases: cannot create the lease table of worker "
-				"%u with "
-				"%u slots (%s); lower dataplane.max_leases or give EAL more memory "
-				"(-m)",
-				cfg->path, i, capacity, strerror(errno));
-			return -ENOMEM;
-		}
-		w->ctx.cfg = cfg;
-		w->ctx.tbl = dp->tbl;
-		w->ctx.shard = w->shard;
-		w->ctx.ctr = w->ctr;
-
-		for (unsigned p = 0; p < dp->n_ports; p++) {
-			struct rte_eth_dev_tx_buffer *b = rte_zmalloc_socket("lw_txb",
-				RTE_ETH_TX_BUFFER_SIZE(LW_BURST), RTE_CACHE_LINE_SIZE, socket);
-
-			if (b == NULL) {
-				snprintf(err, errlen,
-					"%s: no memory for the TX buffers of worker %u", cfg->path,
-					i);
-				return -ENOMEM;
-			}
-			w->txb[p] = b;
-			rte_eth_tx_buffer_init(b, LW_BURST);
-			rte_eth_tx_buffer_set_err_callback(
-				b, rte_eth_tx_buffer_count_callback, &w->ctr[LW_CTR_TX_DROP]);
-		}
-	}
-
-	for (unsigned i = 0; i < n; i++) {
-		for (unsigned j = 0; j < n; j++) {
-			char name[RTE_RING_NAMESIZE];
-			int socket = (int)rte_lcore_to_socket_id(dp->lcores[j]);
-			struct rte_ring *r;
-
-			if (i == j)
-				continue;
-			snprintf(name, sizeof(name), "lw_steer_%u_%u", i, j);
-			r = rte_ring_create(name, RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (r == NULL)
-				goto ring_fail;
-			dp->workers[i]->steer_out[j] = dp->workers[j]->steer_in[i] = r;
-			snprintf(name, sizeof(name), "lw_msg_%u_%u", i, j);
-			r = rte_ring_create_elem(name, sizeof(struct wmsg), RING_SIZE, socket,
-				RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (r == NULL)
-				goto ring_fail;
-			dp->workers[i]->msg_out[j] = dp->workers[j]->msg_in[i] = r;
-		}
-	}
-	for (unsigned b = 0; b < 256; b++)
-		dp->owner[b] = (uint8_t)(b % n);
-	return 0;
-
-ring_fail:
-	snprintf(err, errlen,
-		"%s: cannot create the rings between workers: %s; give EAL more "
-		"memory (-m) in dataplane.eal_args",
-		cfg->path, rte_strerror(rte_errno));
-	return -ENOMEM;
-}
-
-void workers_free(struct lw_dp *dp)
-{
-	void *pkts[LW_BURST];
-	unsigned n;
-
-	for (unsigned i = 0; i < dp->n_workers; i++) {
-		struct worker *w = dp->workers[i];
-
-		if (w == NULL)
-			continue;
-		for (unsigned j = 0; j < dp->n_workers; j++) {
-			if (w->steer_in[j]) {
-				while ((n = rte_ring_sc_dequeue_burst(
-						w->steer_in[j], pkts, LW_BURST, NULL)))
-					rte_pktmbuf_free_bulk((struct rte_mbuf **)pkts, n);
-				rte_ring_free(w->steer_in[j]);
-			}
-			rte_ring_free(w->msg_in[j]);
-		}
-		for (unsigned p = 0; p < dp->n_ports; p++) {
-			struct rte_eth_dev_tx_buffer *b = w->txb[p];
-
-			if (b && b->length)
-				rte_pktmbuf_free_bulk(b->pkts, b->length);
-			rte_free(b);
-		}
-		while ((n = neigh_flush(&w->neigh, pkts, LW_BURST)) > 0)
-			rte_pktmbuf_free_bulk((struct rte_mbuf **)pkts, n);
-		drop_flush(w);
-		shard_free(w->shard);
-		rte_free(w);
-		dp->workers[i] = NULL;
-	}
-	addr_space_free(dp->as);
-	dp->as = NULL;
-}

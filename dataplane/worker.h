@@ -7,13 +7,23 @@
  *
  * Worker i talks to worker j over two single-producer/single-consumer
  * rings: mbuf pointers (steered requests) and struct wmsg records (address
- * grants, learned neighbours).
+ * grants, learned neighbours). It talks to the control process over the two
+ * rings of its entry in the shared region (ctlif.h, common/lw_shm.h): its
+ * binding events out, commands in. An ACK whose binding event is not yet
+ * durable waits in the worker's hold queue (holdq.h) until control's
+ * durable_seq passes it, or is dropped after control.ack_hold_ms.
+ *
+ * A worker answers no DHCP request until every worker has received its
+ * bindings from control (LOAD_DONE) and has applied its free-address grants;
+ * ARP and ICMP are answered from the start.
  *
  * Threading: lw_dp and the workers are built on the main lcore by
  * workers_create() before worker_main() runs on the worker lcores; after
- * that a worker's state is written only by its own lcore, except dp->quit.
- * The main lcore reads the counters and the published shard statistics
- * (torn reads of a moving counter are tolerated).
+ * that a worker's state is written only by its own lcore, except the fields
+ * the main lcore publishes with atomic stores (quit, all_loaded, next_cfg /
+ * next_tbl / cfg_gen). The main lcore reads the counters and statistics the
+ * workers publish in the shared region (torn reads of a moving counter are
+ * tolerated).
  */
 #ifndef LW_WORKER_H
 #define LW_WORKER_H
@@ -26,6 +36,8 @@
 
 #include "common/config.h"
 #include "common/lw_counters.h"
+#include "ctlif.h"
+#include "holdq.h"
 #include "neigh.h"
 #include "port.h"
 #include "server.h"
@@ -45,6 +57,15 @@ struct lw_dp {
 	struct addr_space *as;
 	bool log_leases; /* --log-leases */
 	int quit;	 /* set by the main lcore (atomic store), polled by the workers */
+	int all_loaded;	 /* set by the main lcore once every worker has its LOAD_DONE */
+	struct ctlif ctl; /* the shared region with the control process */
+
+	/* Configuration reload: the main lcore sets next_cfg and next_tbl, then
+	 * cfg_gen (release); each worker adopts them at its housekeeping and
+	 * acknowledges in its cfg_ack. */
+	const struct lw_config *next_cfg;
+	const struct srv_tables *next_tbl;
+	uint64_t cfg_gen;
 
 	unsigned n_ports;
 	struct lw_port ports[LW_MAX_PORTS];
@@ -88,24 +109,56 @@ struct worker {
 
 	struct neigh neigh;
 
-	/* published by the worker for the main lcore */
-	struct shard_stats st __rte_cache_aligned;
-	uint64_t heartbeat; /* +1 per housekeeping: a stuck loop stops it */
-	uint64_t ctr[LW_CTR_MAX] __rte_cache_aligned;
+	/* The control process */
+	struct lw_shm_hdr *hdr;
+	struct lw_shm_worker *shm; /* counters, statistics, durable_seq */
+	uint64_t *ctr;		   /* = shm->ctr, LW_CTR_* */
+	struct rte_ring *ev_ring;  /* binding events to control */
+	struct rte_ring *cmd_ring; /* commands from control */
+	uint64_t dp_gen;	   /* this start's dp_generation */
+	uint64_t ctl_gen;	   /* control's generation last seen */
+	uint64_t durable;	   /* durable_seq last seen */
+	uint64_t logged_seq;	   /* --log-leases: last event printed */
+	bool loaded;		   /* LOAD_DONE of dp_gen received */
+	bool ev_full;		   /* the event ring was full at the last push */
+	bool hold_acks;		   /* control.durability is fsync */
+	uint32_t ack_hold_ms;
+	struct holdq hq; /* ACKs waiting for durable_seq */
+	/* Grants received while loading, applied once every worker is loaded:
+	 * a grant must not take an address another worker's load still claims. */
+	unsigned n_grants;
+	unsigned max_grants;
+	struct lw_cmd_grant *grants;
+
+	/* Published for the main lcore (atomic stores). */
+	int serving;	 /* answering DHCP */
+	uint64_t cfg_ack; /* last configuration generation adopted */
+	uint64_t cfg_gen; /* idem, worker-local */
 } __rte_cache_aligned;
 
 /*
- * Creates the address space, one shard, the rings and TX buffers per
- * worker, and the bucket table, for dp->n_workers workers on dp->lcores
+ * Creates the bucket table, the shared region with control (dp->ctl), the
+ * address space (unowned: control grants), one shard, the rings, TX buffers
+ * and hold queue per worker, for dp->n_workers workers on dp->lcores
  * (dp->cfg, tbl, ports and clock set). Returns 0, or a negative errno with
- * a message in err; workers_free() undoes a partial set-up.
+ * a message in err; workers_free() undoes a partial set-up (worker_setup.c).
  */
 int workers_create(struct lw_dp *dp, char *err, size_t errlen);
 
 /* lcore function; arg is a struct worker. Returns when dp->quit is set. */
 int worker_main(void *arg);
 
-/* Frees what workers_create() made, and any mbufs still in the rings. Workers must have stopped. */
+/*
+ * After the workers stopped, on the main lcore: hands the events still in
+ * the shards to control and waits up to timeout_ms for control to make them
+ * durable. Returns how many events are still not durable (0: all are).
+ */
+uint64_t workers_settle(struct lw_dp *dp, unsigned timeout_ms);
+
+/*
+ * Frees what workers_create() made, and any mbufs still in the rings and
+ * queues (but not dp->ctl: ctlif_close()). Workers must have stopped.
+ */
 void workers_free(struct lw_dp *dp);
 
 #endif

@@ -618,3 +618,36 @@ Test(server, longest_client_id_and_agent_info_still_fit)
 	cr_assert_eq(run(&m, &r), 1, "a NAK with both echoes fits too");
 	cr_assert_eq(r.type, DHCP4_NAK);
 }
+
+Test(server, no_ack_while_the_events_cannot_be_kept)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	struct srv_reply r;
+	unsigned room = shard_event_room(sh), acks = 0;
+	uint32_t a;
+
+	cr_assert_eq(run(&m, &r), 1);
+	a = be32(buf + 16);
+	/* Renewals, none of them durable: each one keeps an event. */
+	m = msg(DHCP4_REQUEST, 1);
+	m.ciaddr = a;
+	while (acks < room && run(&m, &r) == 1) {
+		cr_assert_eq(r.type, DHCP4_ACK);
+		cr_assert_gt(r.event_seq, 0, "every ACK waits for its event");
+		acks++;
+	}
+	cr_assert_eq(acks, room - 1, "room for two events needed, %u ACKs of %u", acks, room);
+	cr_assert_eq(ctr[LW_CTR_DROP_EVENTS_FULL], 1, "the refusal is counted");
+	m = msg(DHCP4_DISCOVER, 2);
+	cr_assert_eq(run(&m, &r), 0, "no OFFER either: it could not be acknowledged");
+	m = msg(DHCP4_INFORM, 3);
+	m.ciaddr = A(198, 18, 0, 77);
+	cr_assert_eq(run(&m, &r), 1, "INFORM commits nothing and is answered");
+
+	/* Control catches up: service resumes. */
+	shard_events_durable(sh, shard_last_seq(sh));
+	m = msg(DHCP4_REQUEST, 1);
+	m.ciaddr = a;
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.event_seq, shard_last_seq(sh));
+}

@@ -10,6 +10,10 @@
  * reports; an OFFER or a lease ACK gives an address inside a configured
  * subnet, and a lease ACK gives exactly the address the client asked for;
  * binding events are numbered without gaps and name configured addresses.
+ *
+ * An input of exactly 64 bytes (too short for DHCP) is a command from the
+ * control process instead (union lw_cmd): loads, grants and deletes with
+ * arbitrary fields must change nothing they should not and never crash.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,6 +24,7 @@
 #include "common/lw_counters.h"
 #include "common/lw_err.h"
 #include "common/lw_ip.h"
+#include "common/lw_shm.h"
 #include "dataplane/server.h"
 #include "tests/dataplane/server_cfg.h"
 
@@ -94,6 +99,34 @@ static void drain_events(void)
 		}
 	}
 	CHECK(shard_last_seq(sh) == last_seq);
+	/* The journal has them: the shard may let them go. */
+	shard_events_durable(sh, last_seq);
+}
+
+static void command(const uint8_t *data)
+{
+	union lw_cmd c;
+	struct shard_stats st;
+	int rc = 0;
+
+	memcpy(&c, data, sizeof(c));
+	switch (c.hdr.type & 3) {
+	case 0:
+		rc = shard_load(sh, &c.bind, now);
+		break;
+	case 1:
+		rc = shard_grant_range(sh, c.grant.pool, c.grant.first, c.grant.last, c.grant.stride);
+		break;
+	case 2:
+		rc = shard_delete(sh, &c.bind, now);
+		break;
+	default:
+		break;
+	}
+	CHECK(rc <= 0 || (c.hdr.type & 3) == 1);
+	shard_get_stats(sh, &st);
+	CHECK(st.active <= st.leases && st.leases <= CAPACITY);
+	drain_events();
 }
 
 /* A reply srv_process() said to send. */
@@ -166,6 +199,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		drain_events();
 	}
 
+	if (size == sizeof(union lw_cmd)) {
+		command(data);
+		return 0;
+	}
 	/* The request sits in the buffer the reply is built in. */
 	memcpy(buf, data, size);
 	memset(buf + size, 0, sizeof(buf) - size);

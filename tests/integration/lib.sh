@@ -12,6 +12,8 @@
 #
 # Environment:
 #   LW_DATAPLANE    path of the leasewire-dataplane binary (meson sets it)
+#   LW_CONTROL      path of leasewire-control (meson sets it)
+#   LW_CTL          path of leasewirectl (meson sets it)
 #   LW_SOURCE_ROOT  the source tree (meson sets it)
 #   LW_KEEP=1       keep the work directory (configs, logs, lease files);
 #                   otherwise it is removed, also after a failure (the
@@ -24,6 +26,8 @@ set -o pipefail # so: never `| grep -q` (grep quits early, the writer gets SIGPI
 
 LW_SOURCE_ROOT=${LW_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LW_DATAPLANE=${LW_DATAPLANE:-$LW_SOURCE_ROOT/build/dataplane/leasewire-dataplane}
+LW_CONTROL=${LW_CONTROL:-$LW_SOURCE_ROOT/build/control/leasewire-control}
+LW_CTL=${LW_CTL:-$LW_SOURCE_ROOT/build/control/leasewirectl}
 LW_TEST=$(basename "$0" .sh)
 LW_ID=lw$$
 LW_TMP=
@@ -32,6 +36,10 @@ LW_NETNS=()     # namespaces to delete on exit
 LW_PREFIXES=()  # EAL file prefixes whose runtime directory is removed on exit
 LW_DP_PID=
 LW_DP_LOG=
+LW_CTL_PID=
+LW_CTL_LOG=
+LW_CFG=         # the configuration the processes run with
+LW_SHM=         # its shared-memory region name (removed on exit)
 
 # Messages go to stderr, so that helpers whose stdout is captured can log.
 lw_log() {
@@ -51,6 +59,13 @@ lw_fail() {
         {
             echo "--- last lines of the dataplane log ($LW_DP_LOG) ---"
             grep -v '^lease-log ' "$LW_DP_LOG" | tail -n 80
+            echo "--- end of log ---"
+        } >&2
+    fi
+    if [ -n "$LW_CTL_LOG" ] && [ -f "$LW_CTL_LOG" ]; then
+        {
+            echo "--- last lines of the control log ($LW_CTL_LOG) ---"
+            tail -n 40 "$LW_CTL_LOG"
             echo "--- end of log ---"
         } >&2
     fi
@@ -99,6 +114,7 @@ lw_cleanup() {
     for ns in "${LW_NETNS[@]}"; do
         ip netns del "$ns" 2>/dev/null
     done
+    [ -n "$LW_SHM" ] && rm -f "/dev/shm/$LW_SHM"
     for p in "${LW_PREFIXES[@]}"; do
         case "$p" in
         "$LW_ID"* | lw*) rm -rf "/var/run/dpdk/$p" ;;
@@ -124,6 +140,7 @@ lw_init() {
     lw_need_root
     lw_need_tool ip ethtool timeout awk
     [ -x "$LW_DATAPLANE" ] || lw_skip "dataplane binary not found: $LW_DATAPLANE (build first)"
+    [ -x "$LW_CONTROL" ] || lw_skip "control binary not found: $LW_CONTROL (build first)"
     LW_TMP=$(mktemp -d "/tmp/$LW_ID-$LW_TEST.XXXXXX")
     trap lw_cleanup EXIT
     trap 'exit 130' INT
@@ -209,10 +226,9 @@ lw_eal_args() {
 lw_dp_start() {
     local ns=$1 cfg=$2
     shift 2
+    lw_prepare_cfg "$cfg"
+    [ -n "$LW_CTL_PID" ] || lw_ctl_start
     LW_DP_LOG="$LW_TMP/dataplane.$(date +%s%N).log"
-    # Every config a test writes must pass --check, as an operator's would.
-    "$LW_DATAPLANE" -c "$cfg" --check >"$LW_TMP/check.out" 2>&1 ||
-        lw_fail "--check rejected $cfg: $(cat "$LW_TMP/check.out")"
     # EAL keeps a runtime directory per file prefix: remove it on exit.
     local pfx
     pfx=$(tr -d '\n' <"$cfg" | grep -o '"--file-prefix", *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/')
@@ -222,6 +238,34 @@ lw_dp_start() {
     ip netns exec "$ns" stdbuf -oL -eL "$LW_DATAPLANE" -c "$cfg" "$@" >"$LW_DP_LOG" 2>&1 &
     LW_DP_PID=$!
     LW_PIDS+=("$LW_DP_PID")
+    lw_dp_wait_ready
+}
+
+# lw_prepare_cfg CFG: gives the configuration a control section of this run
+# (socket, journal directory and shared region in the work directory) unless
+# it has one, and checks it with --check, as an operator would.
+lw_prepare_cfg() {
+    local cfg=$1
+    LW_CFG=$cfg
+    if ! grep -q '^control' "$cfg"; then
+        LW_SHM="$LW_ID-shm"
+        cat >>"$cfg" <<EOF
+control = {
+    socket = "$LW_TMP/control.sock";
+    state_dir = "$LW_TMP/state";
+    shm = "$LW_SHM";
+    fsync_interval_us = 200;
+};
+EOF
+    else
+        LW_SHM=$(grep -o 'shm = "[^"]*"' "$cfg" | sed 's/.*"\(.*\)"/\1/')
+    fi
+    "$LW_DATAPLANE" -c "$cfg" --check >"$LW_TMP/check.out" 2>&1 ||
+        lw_fail "--check rejected $cfg: $(cat "$LW_TMP/check.out")"
+}
+
+# lw_dp_wait_ready: waits for the dataplane's "ready" line (its shards loaded).
+lw_dp_wait_ready() {
     local i
     for i in $(seq 1 300); do
         if grep -q '^leasewire-dataplane: ready' "$LW_DP_LOG"; then
@@ -232,6 +276,47 @@ lw_dp_start() {
         sleep 0.1
     done
     lw_fail "dataplane not ready after 30 s"
+}
+
+# lw_ctl_start [ARGS]: starts leasewire-control on LW_CFG (host namespace;
+# the region and the socket are files) and waits for its "ready" line.
+lw_ctl_start() {
+    local i
+    LW_CTL_LOG="$LW_TMP/control.$(date +%s%N).log"
+    lw_log "starting control: $LW_CONTROL -c $LW_CFG $*"
+    stdbuf -oL -eL "$LW_CONTROL" -c "$LW_CFG" "$@" >"$LW_CTL_LOG" 2>&1 &
+    LW_CTL_PID=$!
+    LW_PIDS+=("$LW_CTL_PID")
+    for i in $(seq 1 300); do
+        if grep -q '^leasewire-control: ready' "$LW_CTL_LOG"; then
+            return 0
+        fi
+        lw_alive "$LW_CTL_PID" || lw_fail "control exited before it was ready: $(tail -n 5 "$LW_CTL_LOG")"
+        sleep 0.1
+    done
+    lw_fail "control not ready after 30 s"
+}
+
+# lw_ctl_stop: SIGTERM to control; it must exit 0 within 10 s.
+lw_ctl_stop() {
+    local pid=$LW_CTL_PID rc i
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || lw_fail "control (pid $pid) is not running"
+    for i in $(seq 1 100); do
+        lw_alive "$pid" || break
+        sleep 0.1
+    done
+    lw_alive "$pid" && lw_fail "control did not exit 10 s after SIGTERM"
+    wait "$pid"
+    rc=$?
+    LW_CTL_PID=
+    [ "$rc" -eq 0 ] || lw_fail "control exited with status $rc after SIGTERM"
+    lw_log "control stopped (exit 0)"
+}
+
+# lw_ctl ARGS...: runs leasewirectl against this run's socket.
+lw_ctl() {
+    "$LW_CTL" -s "$LW_TMP/control.sock" "$@"
 }
 
 # lw_dp_stop: SIGTERM, then checks that it exited 0 within 10 s. The final
@@ -553,4 +638,36 @@ lw_leaselog_check() {
     [ -z "$dup" ] || lw_fail "address given to two clients: $dup"
     lw_assert_eq "distinct clients acknowledged" "$want" "$clients"
     lw_assert_eq "distinct addresses acknowledged" "$want" "$addrs"
+}
+
+# lw_capture_start NS IFACE FILE: captures DHCP on IFACE (dumpcap) until
+# lw_capture_stop; waits until the capture runs.
+lw_capture_start() {
+    local ns=$1 ifc=$2 file=$3 i
+    ip netns exec "$ns" dumpcap -q -i "$ifc" -f "udp port 67 or udp port 68" -w "$file" \
+        >"$LW_TMP/dumpcap.out" 2>&1 &
+    LW_CAP_PID=$!
+    LW_PIDS+=("$LW_CAP_PID")
+    for i in $(seq 1 50); do
+        [ -s "$file" ] && return 0
+        sleep 0.1
+    done
+    lw_fail "dumpcap did not start: $(cat "$LW_TMP/dumpcap.out")"
+}
+
+lw_capture_stop() {
+    kill -TERM "$LW_CAP_PID" 2>/dev/null
+    wait "$LW_CAP_PID" 2>/dev/null
+    LW_CAP_PID=
+}
+
+# lw_acks FILE: one line per DHCPACK in the capture: epoch chaddr yiaddr.
+lw_acks() {
+    tshark -r "$1" -Y "dhcp.option.dhcp == 5" -T fields -e frame.time_epoch \
+        -e dhcp.hw.mac_addr -e dhcp.ip.your 2>/dev/null
+}
+
+# lw_now: wall clock with sub-second precision (comparable to capture times).
+lw_now() {
+    date +%s.%N
 }

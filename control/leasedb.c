@@ -1,0 +1,873 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * Lease database: snapshot + journals over journal.[ch].
+ *
+ * Compaction, and what a crash at each step leaves. C is the generation the
+ * current snapshot covers (0 when there is none), G the journal being
+ * appended to (G > C), and opening always loads: snapshot, then every
+ * journal above C in ascending order, deleting journals <= C and a
+ * leftover leases.snap.tmp.
+ *
+ *  1. Sync journal G (fdatasync).
+ *     Crash: nothing new on disk; G holds every record.
+ *  2. Create journal G+1: header, fsync, fsync of the directory, then its
+ *     JNL_INFO record, fdatasync. Appends now go to G+1.
+ *     Crash: G+1 is empty, or has only the header, or a torn JNL_INFO (cut
+ *     at open). Opening loads snapshot C + journals C+1..G+1 and appends to
+ *     G+1, writing JNL_INFO if it has no records.
+ *  3. fork(). The child writes leases.snap.tmp (journal format:
+ *     SNAP_INFO covering G, then the bindings) and fdatasyncs it; the parent
+ *     keeps appending to G+1.
+ *     Crash: leases.snap.tmp is partial or complete but not renamed; opening
+ *     deletes it and loads snapshot C + journals C+1..G+1, all still there.
+ *  4. The child renames leases.snap.tmp to leases.snap, fsyncs the
+ *     directory, exits 0.
+ *     Crash before the directory fsync: either name may survive; the old
+ *     snapshot with C+1..G+1 or the new one with G+1 load the same store.
+ *     Crash after it: the new snapshot covers G; journals C+1..G are
+ *     leftovers, deleted at open; G+1 is replayed.
+ *  5. The parent reaps the child and deletes journals <= G, then fsyncs the
+ *     directory.
+ *     Crash part-way: the remaining journals <= G are deleted at open.
+ *
+ * A child that fails (exit != 0, killed) leaves the old snapshot and every
+ * journal: the next compaction starts again from step 1. A torn journal
+ * tail can only be in the last journal written before a crash; earlier
+ * journals were synced before the next one was created.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "leasedb.h"
+
+#define SNAP_NAME     "leases.snap"
+#define SNAP_TMP_NAME "leases.snap.tmp"
+#define JNL_PREFIX    "leases.jnl."
+#define LOCK_NAME     "lock"
+
+#define JNL_BUF	 (256u << 10)
+#define SNAP_BUF (1u << 20)
+
+struct leasedb {
+	char dir[PATH_MAX];
+	int dirfd;
+	int lockfd;
+	struct journal *j;
+	uint64_t gen;	  /* generation of j */
+	uint64_t covers;  /* generation the snapshot on disk covers */
+	size_t unsynced;  /* records since the last leasedb_sync() */
+	size_t undurable; /* records since the last durable sync */
+
+	pid_t child;
+	uint64_t child_covers;
+	uint64_t child_records;
+	uint64_t child_t0_ms;
+
+	struct leasedb_stats stats;
+	char compact_error[160];
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int path_of(char *out, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(out, len, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static void jnl_name(char *out, size_t len, uint64_t gen)
+{
+	snprintf(out, len, JNL_PREFIX "%" PRIu64, gen);
+}
+
+/* Generation of a journal file name, or 0 when name is not one. */
+static uint64_t jnl_gen(const char *name)
+{
+	const char *p = name + strlen(JNL_PREFIX);
+	uint64_t g = 0;
+
+	if (strncmp(name, JNL_PREFIX, strlen(JNL_PREFIX)) != 0 || *p == '\0' || *p == '0')
+		return 0;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || g > (UINT64_MAX - 9) / 10)
+			return 0;
+		g = g * 10 + (uint64_t)(*p - '0');
+	}
+	return g;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Generations of the journals in the directory, ascending (*out: free() it). */
+static int list_journals(int dirfd, uint64_t **out, size_t *n)
+{
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	uint64_t *v = NULL;
+	size_t cap = 0;
+	struct dirent *e;
+	int rc = 0;
+
+	*n = 0;
+	if (d == NULL) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)) != NULL) {
+		uint64_t g = jnl_gen(e->d_name);
+
+		if (g == 0)
+			continue;
+		if (*n == cap) {
+			uint64_t *nv = realloc(v, (cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (nv == NULL) {
+				rc = -ENOMEM;
+				goto cleanup;
+			}
+			v = nv;
+			cap = cap ? cap * 2 : 16;
+		}
+		v[(*n)++] = g;
+	}
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_u64);
+cleanup:
+	closedir(d);
+	if (rc < 0) {
+		free(v);
+		v = NULL;
+		*n = 0;
+	}
+	*out = v;
+	return rc;
+}
+
+static int fsync_fd(int fd)
+{
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading */
+
+struct load {
+	struct store *st;
+	uint64_t gen; /* journal generation expected in JNL_INFO; 0 for the snapshot */
+	uint64_t records;
+	bool have_info;
+	struct ldb_snap_info info;
+	char *err;
+	size_t errlen;
+	const char *file;
+	const uint8_t *map; /* the file, mapped */
+	size_t trimmed;	    /* bytes of it already given back */
+};
+
+/* Pages of the mapping already replayed are dropped every this many bytes. */
+#define TRIM_BYTES (32u << 20)
+
+/*
+ * Replays a file through a read-only mapping rather than journal_replay()'s
+ * copy in memory: a snapshot of millions of leases would otherwise double
+ * the start-up peak. Pages behind the replay are dropped as it goes (trim()).
+ */
+static int replay_mapped(const char *path, journal_cb cb, struct load *l, struct journal_scan *scan)
+{
+	static const uint8_t empty[1];
+	struct stat sb;
+	void *m = NULL;
+	int fd, rc;
+
+	memset(scan, 0, sizeof(*scan));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (sb.st_size > 0) {
+		m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED) {
+			rc = -errno;
+			close(fd);
+			return rc;
+		}
+		(void)madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	}
+	close(fd);
+	l->map = m ? m : empty;
+	l->trimmed = 0;
+	rc = journal_scan_buffer(l->map, (size_t)sb.st_size, cb, l, scan);
+	if (m)
+		munmap(m, (size_t)sb.st_size);
+	return rc;
+}
+
+static void trim(struct load *l, const void *p)
+{
+	size_t at = (size_t)((const uint8_t *)p - l->map) & ~(size_t)4095;
+
+	if (at - l->trimmed >= TRIM_BYTES) {
+		(void)madvise(
+			(void *)(uintptr_t)(l->map + l->trimmed), at - l->trimmed, MADV_DONTNEED);
+		l->trimmed = at;
+	}
+}
+
+static int load_bind(struct load *l, const void *p, uint16_t len)
+{
+	struct lw_bind_event ev;
+	int rc;
+
+	if (len != sizeof(ev)) {
+		snprintf(l->err, l->errlen, "%s: binding record %" PRIu64 " has %u bytes, not %zu",
+			l->file, l->records + 1, len, sizeof(ev));
+		return -EINVAL;
+	}
+	memcpy(&ev, p, sizeof(ev));
+	trim(l, p);
+	rc = store_apply(l->st, &ev);
+	if (rc < 0) {
+		snprintf(l->err, l->errlen, "%s: binding record %" PRIu64 " (%s): %s", l->file,
+			l->records + 1, rc == -EINVAL ? "not a binding of this version" : "store",
+			strerror(-rc));
+		return rc;
+	}
+	l->records++;
+	return 0;
+}
+
+static int snap_cb(void *arg, uint16_t type, const void *p, uint16_t len)
+{
+	struct load *l = arg;
+
+	if (!l->have_info) {
+		if (type != LDB_REC_SNAP_INFO || len != sizeof(l->info)) {
+			snprintf(l->err, l->errlen, "%s: first record is not the snapshot info",
+				l->file);
+			return -EINVAL;
+		}
+		memcpy(&l->info, p, sizeof(l->info));
+		l->have_info = true;
+		if (l->info.version != LDB_SNAP_VERSION) {
+			snprintf(l->err, l->errlen,
+				"%s: snapshot version %u, this program reads %u", l->file,
+				l->info.version, LDB_SNAP_VERSION);
+			return -EINVAL;
+		}
+		/* Room for the snapshot and some journal growth: one allocation. */
+		if (l->info.count < UINT32_MAX - (l->info.count >> 4) - 1024)
+			(void)store_reserve(
+				l->st, (uint32_t)(l->info.count + (l->info.count >> 4) + 1024));
+		return 0;
+	}
+	if (type != LDB_REC_BIND) {
+		snprintf(l->err, l->errlen, "%s: unexpected record type %u", l->file, type);
+		return -EINVAL;
+	}
+	return load_bind(l, p, len);
+}
+
+static int jnl_cb(void *arg, uint16_t type, const void *p, uint16_t len)
+{
+	struct load *l = arg;
+
+	if (!l->have_info) {
+		struct ldb_jnl_info ji;
+
+		if (type != LDB_REC_JNL_INFO || len != sizeof(ji)) {
+			snprintf(l->err, l->errlen, "%s: first record is not the journal info",
+				l->file);
+			return -EINVAL;
+		}
+		memcpy(&ji, p, sizeof(ji));
+		if (ji.generation != l->gen) {
+			snprintf(l->err, l->errlen,
+				"%s: holds generation %" PRIu64 " (was the file renamed?)", l->file,
+				ji.generation);
+			return -EINVAL;
+		}
+		l->have_info = true;
+		return 0;
+	}
+	if (type != LDB_REC_BIND) {
+		snprintf(l->err, l->errlen, "%s: unexpected record type %u", l->file, type);
+		return -EINVAL;
+	}
+	return load_bind(l, p, len);
+}
+
+static int load_snapshot(
+	struct leasedb *db, struct store *st, struct leasedb_report *rep, char *err, size_t errlen)
+{
+	struct load l = {.st = st, .err = err, .errlen = errlen, .file = SNAP_NAME};
+	char path[PATH_MAX];
+	struct journal_scan scan;
+	int rc;
+
+	if ((rc = path_of(path, sizeof(path), db->dir, SNAP_NAME)) < 0)
+		return rc;
+	rc = replay_mapped(path, snap_cb, &l, &scan);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc == -EINVAL && !l.have_info && err[0] == '\0')
+		snprintf(err, errlen, "%s: not a leasewire snapshot (bad file header)", path);
+	if (rc < 0) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	/* Snapshots are renamed into place only once complete: any damage is corruption. */
+	if (scan.stop || !l.have_info || l.records != l.info.count) {
+		snprintf(err, errlen,
+			"%s: corrupt snapshot (%s after %" PRIu64 " of %" PRIu64
+			" records, byte %" PRIu64 " of %" PRIu64
+			"); it was written whole, so the file was damaged later: restore it from "
+			"a backup, or move it away to start from the journals alone (bindings "
+			"only it holds are then lost)",
+			path, scan.stop ? scan.stop : "records missing", l.records,
+			(uint64_t)l.info.count, scan.valid_bytes, scan.file_bytes);
+		return -EINVAL;
+	}
+	db->covers = l.info.covers_generation;
+	rep->snapshot_records = l.records;
+	rep->covers_generation = db->covers;
+	return 0;
+}
+
+/* Adds a line to rep->log (cut when the log is full). */
+static void __attribute__((format(printf, 2, 3)))
+note(struct leasedb_report *rep, const char *fmt, ...)
+{
+	size_t pos = strlen(rep->log);
+	va_list ap;
+
+	if (pos + 1 >= sizeof(rep->log))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(rep->log + pos, sizeof(rep->log) - pos, fmt, ap);
+	va_end(ap);
+}
+
+/* Replays journal gen; a torn or corrupt tail is cut (by journal_open) and reported. */
+static int load_journal(struct leasedb *db, struct store *st, uint64_t gen, bool newest,
+	struct leasedb_report *rep, char *err, size_t errlen)
+{
+	char name[64], path[PATH_MAX];
+	struct load l = {.st = st, .gen = gen, .err = err, .errlen = errlen, .file = name};
+	struct journal_scan scan;
+	int rc;
+
+	jnl_name(name, sizeof(name), gen);
+	if ((rc = path_of(path, sizeof(path), db->dir, name)) < 0)
+		return rc;
+	rc = replay_mapped(path, jnl_cb, &l, &scan);
+	if (rc == -EINVAL && err[0] == '\0' && scan.file_bytes < JOURNAL_HDR_LEN) {
+		/* Torn while being created (before its header was whole): it holds nothing. */
+		if (truncate(path, 0) < 0)
+			return -errno;
+		note(rep, "%s: torn file header (%" PRIu64 " bytes), emptied\n", name,
+			scan.file_bytes);
+		return 0;
+	}
+	if (rc < 0) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s: %s", path,
+				rc == -EINVAL ? "not a leasewire journal (bad file header)"
+					      : strerror(-rc));
+		return rc;
+	}
+	rep->journals++;
+	rep->journal_records += l.records;
+	if (newest)
+		db->stats.journal_records = l.records;
+	if (scan.stop) {
+		struct journal *j;
+
+		if (rep->n_cuts < LDB_MAX_CUTS) {
+			struct ldb_cut *c = &rep->cuts[rep->n_cuts++];
+
+			snprintf(c->file, sizeof(c->file), "%s", name);
+			c->records_kept = l.records;
+			c->bytes_dropped = scan.file_bytes - scan.valid_bytes;
+			c->reason = scan.stop;
+		}
+		note(rep,
+			"%s: %s at byte %" PRIu64 ": kept %" PRIu64 " records, dropped %" PRIu64
+			" bytes\n",
+			name, scan.stop, scan.valid_bytes, l.records,
+			scan.file_bytes - scan.valid_bytes);
+		/* The newest is cut when opened for append; an older one is cut here. */
+		if (!newest) {
+			j = journal_open(path, 0, NULL);
+			if (j == NULL)
+				return -errno;
+			if ((rc = journal_close(j)) < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Opens journal gen for append; a journal with no records gets its JNL_INFO first. */
+static int open_journal(struct leasedb *db, uint64_t gen, struct journal **out)
+{
+	char name[64], path[PATH_MAX];
+	struct journal_scan scan;
+	struct journal *j;
+	int rc;
+
+	jnl_name(name, sizeof(name), gen);
+	if ((rc = path_of(path, sizeof(path), db->dir, name)) < 0)
+		return rc;
+	j = journal_open(path, JNL_BUF, &scan);
+	if (j == NULL)
+		return -errno;
+	if (scan.records == 0) {
+		struct ldb_jnl_info ji = {.generation = gen};
+
+		rc = journal_append(j, LDB_REC_JNL_INFO, &ji, sizeof(ji));
+		if (rc == 0)
+			rc = journal_sync(j, true);
+		if (rc < 0) {
+			journal_close(j);
+			return rc;
+		}
+	}
+	*out = j;
+	return 0;
+}
+
+static int take_lock(struct leasedb *db, char *err, size_t errlen)
+{
+	char buf[32];
+	ssize_t n;
+
+	db->lockfd = openat(db->dirfd, LOCK_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (db->lockfd < 0) {
+		snprintf(err, errlen, "%s/" LOCK_NAME ": %s", db->dir, strerror(errno));
+		return -errno;
+	}
+	if (flock(db->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
+		n = pread(db->lockfd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		if (e == EWOULDBLOCK)
+			snprintf(err, errlen,
+				"%s is in use by another process (pid %s holds %s/" LOCK_NAME
+				"); stop it, or give this one another state directory",
+				db->dir, buf[0] ? buf : "?", db->dir);
+		else
+			snprintf(err, errlen, "%s/" LOCK_NAME ": %s", db->dir, strerror(e));
+		return -e;
+	}
+	/* The pid is only for the message above; the lock is what counts. */
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(db->lockfd, 0) == 0)
+		(void)!pwrite(db->lockfd, buf, (size_t)n, 0);
+	return 0;
+}
+
+struct leasedb *leasedb_open(
+	const char *dir, struct store *st, struct leasedb_report *rep, char *err, size_t errlen)
+{
+	struct leasedb_report local;
+	struct leasedb *db = calloc(1, sizeof(*db));
+	uint64_t t0 = now_us(), *gens = NULL, newest;
+	size_t n_gens = 0;
+	int rc = 0;
+
+	if (rep == NULL)
+		rep = &local;
+	memset(rep, 0, sizeof(*rep));
+	if (errlen)
+		err[0] = '\0';
+	if (db == NULL)
+		return NULL;
+	db->dirfd = db->lockfd = -1;
+	if (snprintf(db->dir, sizeof(db->dir), "%s", dir) >= (int)sizeof(db->dir)) {
+		rc = -ENAMETOOLONG;
+		goto cleanup;
+	}
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot create the state directory %s: %s", dir,
+			strerror(-rc));
+		goto cleanup;
+	}
+	db->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (db->dirfd < 0) {
+		rc = -errno;
+		goto cleanup;
+	}
+	if ((rc = take_lock(db, err, errlen)) < 0)
+		goto cleanup;
+
+	if (unlinkat(db->dirfd, SNAP_TMP_NAME, 0) == 0)
+		note(rep, "%s: deleted (a compaction stopped before finishing it)\n",
+			SNAP_TMP_NAME);
+	if ((rc = load_snapshot(db, st, rep, err, errlen)) < 0)
+		goto cleanup;
+	if ((rc = list_journals(db->dirfd, &gens, &n_gens)) < 0)
+		goto cleanup;
+	newest = n_gens ? gens[n_gens - 1] : 0;
+	for (size_t i = 0; i < n_gens; i++) {
+		char name[64];
+
+		if (gens[i] > db->covers)
+			continue;
+		jnl_name(name, sizeof(name), gens[i]);
+		if (unlinkat(db->dirfd, name, 0) < 0) {
+			rc = -errno;
+			goto cleanup;
+		}
+		note(rep,
+			"%s: deleted (already in the snapshot, which covers generation %" PRIu64
+			")\n",
+			name, db->covers);
+	}
+	for (size_t i = 0; i < n_gens; i++) {
+		if (gens[i] <= db->covers)
+			continue;
+		rc = load_journal(db, st, gens[i], gens[i] == newest, rep, err, errlen);
+		if (rc < 0)
+			goto cleanup;
+	}
+	db->gen = newest > db->covers ? newest : db->covers + 1;
+	if ((rc = open_journal(db, db->gen, &db->j)) < 0)
+		goto cleanup;
+	(void)fsync_fd(db->dirfd); /* make the deletions above durable */
+	db->stats.generation = db->gen;
+	rep->generation = db->gen;
+	rep->bindings = store_count(st);
+	rep->elapsed_ms = (now_us() - t0) / 1000;
+cleanup:
+	free(gens);
+	if (rc < 0) {
+		if (errlen && err[0] == '\0')
+			snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
+		if (db->lockfd >= 0)
+			close(db->lockfd);
+		if (db->dirfd >= 0)
+			close(db->dirfd);
+		free(db);
+		errno = -rc;
+		return NULL;
+	}
+	return db;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Appending */
+
+int leasedb_append(struct leasedb *db, const struct lw_bind_event *ev)
+{
+	size_t before = journal_pending(db->j), after;
+	int rc = journal_append(db->j, LDB_REC_BIND, ev, sizeof(*ev));
+
+	if (rc < 0)
+		return rc;
+	after = journal_pending(db->j);
+	/* A full buffer was written out first: only this record is pending then. */
+	db->stats.bytes += after > before ? after - before : after;
+	db->stats.records++;
+	db->stats.journal_records++;
+	db->unsynced++;
+	db->undurable++;
+	return 0;
+}
+
+int leasedb_sync(struct leasedb *db, bool durable)
+{
+	uint64_t t0, dt;
+	int rc;
+
+	if (!durable || db->undurable == 0) {
+		rc = journal_sync(db->j, false);
+		if (rc == 0)
+			db->unsynced = 0;
+		return rc;
+	}
+	t0 = now_us();
+	rc = journal_sync(db->j, true);
+	if (rc < 0)
+		return rc;
+	dt = now_us() - t0;
+	db->stats.syncs++;
+	db->stats.last_batch = (uint32_t)db->undurable;
+	if (db->stats.last_batch > db->stats.max_batch)
+		db->stats.max_batch = db->stats.last_batch;
+	db->stats.last_sync_us = dt;
+	db->stats.total_sync_us += dt;
+	if (dt > db->stats.max_sync_us)
+		db->stats.max_sync_us = dt;
+	db->unsynced = db->undurable = 0;
+	return 0;
+}
+
+size_t leasedb_pending(const struct leasedb *db)
+{
+	return db->unsynced;
+}
+
+void leasedb_stats(const struct leasedb *db, struct leasedb_stats *out)
+{
+	*out = db->stats;
+}
+
+const char *leasedb_compact_error(const struct leasedb *db)
+{
+	return db->compact_error[0] ? db->compact_error : NULL;
+}
+
+bool leasedb_compacting(const struct leasedb *db)
+{
+	return db->child > 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Compaction */
+
+/* Child exit codes: which step failed. */
+enum {
+	SNAP_OK = 0,
+	SNAP_E_OPEN = 10,
+	SNAP_E_WRITE = 11,
+	SNAP_E_RENAME = 12,
+	SNAP_E_DIRSYNC = 13,
+};
+
+static const char *snap_step(int code)
+{
+	switch (code) {
+	case SNAP_E_OPEN:
+		return "creating " SNAP_TMP_NAME;
+	case SNAP_E_WRITE:
+		return "writing " SNAP_TMP_NAME;
+	case SNAP_E_RENAME:
+		return "renaming " SNAP_TMP_NAME " to " SNAP_NAME;
+	case SNAP_E_DIRSYNC:
+		return "syncing the state directory";
+	default:
+		return "unknown step";
+	}
+}
+
+static bool kept(const struct store_lease *l, uint32_t cutoff)
+{
+	return !((l->state == LW_BIND_EXPIRED || l->state == LW_BIND_RELEASED) && l->end < cutoff);
+}
+
+/*
+ * The child's whole job. Writes in address order (the load then fills the
+ * store's radix and array in order too). Uses no stdio: it only ever
+ * leaves through _exit().
+ */
+static int snap_write(const struct leasedb *db, const struct store *st, uint64_t covers,
+	uint32_t cutoff, uint32_t now)
+{
+	const struct store_lease *page[1024];
+	struct ldb_snap_info info = {
+		.version = LDB_SNAP_VERSION,
+		.covers_generation = covers,
+		.created_unix = now,
+	};
+	char tmp[PATH_MAX], snap[PATH_MAX];
+	struct journal *j;
+	uint32_t after = 0;
+	unsigned n;
+
+	if (path_of(tmp, sizeof(tmp), db->dir, SNAP_TMP_NAME) < 0 ||
+		path_of(snap, sizeof(snap), db->dir, SNAP_NAME) < 0)
+		return SNAP_E_OPEN;
+	while ((n = store_page(st, after, page, 1024)) > 0) {
+		for (unsigned i = 0; i < n; i++)
+			info.count += kept(page[i], cutoff);
+		after = page[n - 1]->addr;
+	}
+	j = journal_open(tmp, SNAP_BUF, NULL);
+	if (j == NULL)
+		return SNAP_E_OPEN;
+	if (journal_append(j, LDB_REC_SNAP_INFO, &info, sizeof(info)) < 0)
+		goto fail;
+	after = 0;
+	while ((n = store_page(st, after, page, 1024)) > 0) {
+		for (unsigned i = 0; i < n; i++) {
+			struct lw_bind_event ev;
+
+			if (!kept(page[i], cutoff))
+				continue;
+			store_lease_to_event(page[i], &ev);
+			if (journal_append(j, LDB_REC_BIND, &ev, sizeof(ev)) < 0)
+				goto fail;
+		}
+		after = page[n - 1]->addr;
+	}
+	if (journal_close(j) < 0)
+		return SNAP_E_WRITE;
+	if (rename(tmp, snap) < 0)
+		return SNAP_E_RENAME;
+	if (fsync_fd(db->dirfd) < 0)
+		return SNAP_E_DIRSYNC;
+	return SNAP_OK;
+fail:
+	journal_close(j);
+	return SNAP_E_WRITE;
+}
+
+int leasedb_compact_start(
+	struct leasedb *db, struct store *st, uint32_t now, uint32_t history_window)
+{
+	uint32_t cutoff = now > history_window ? now - history_window : 0;
+	struct journal *next, *old;
+	pid_t parent = getpid(), pid;
+	int rc;
+
+	if (db->child > 0)
+		return -EBUSY;
+	db->compact_error[0] = '\0';
+	/* Steps 1 and 2 (see the top of this file). */
+	if ((rc = leasedb_sync(db, true)) < 0)
+		return rc;
+	if (unlinkat(db->dirfd, SNAP_TMP_NAME, 0) < 0 && errno != ENOENT)
+		return -errno;
+	if ((rc = open_journal(db, db->gen + 1, &next)) < 0)
+		return rc;
+	old = db->j;
+	db->j = next;
+	db->gen++;
+	db->stats.generation = db->gen;
+	db->stats.journal_records = 0;
+	(void)journal_close(old); /* already durable: nothing left to lose */
+
+	/* Steps 3 and 4 run in the child. */
+	db->child_t0_ms = now_us() / 1000;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		/* A child outliving a crashed parent would hold the directory lock. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(SNAP_E_OPEN);
+		_exit(snap_write(db, st, db->gen - 1, cutoff, now));
+	}
+	db->child = pid;
+	db->child_covers = db->gen - 1;
+	/* The child saw the store before this: it writes the same records. */
+	store_prune(st, cutoff);
+	db->child_records = store_count(st);
+	return 0;
+}
+
+/* Step 5: the journals the new snapshot covers go. */
+static void drop_covered(struct leasedb *db, uint64_t covers)
+{
+	uint64_t *gens;
+	size_t n;
+
+	if (list_journals(db->dirfd, &gens, &n) < 0)
+		return; /* they go at the next open */
+	for (size_t i = 0; i < n && gens[i] <= covers; i++) {
+		char name[64];
+
+		jnl_name(name, sizeof(name), gens[i]);
+		(void)unlinkat(db->dirfd, name, 0);
+	}
+	free(gens);
+	(void)fsync_fd(db->dirfd);
+}
+
+int leasedb_compact_poll(struct leasedb *db, bool wait)
+{
+	int status = 0;
+	pid_t r;
+
+	if (db->child <= 0)
+		return 0;
+	do
+		r = waitpid(db->child, &status, wait ? 0 : WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	db->child = 0;
+	if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == SNAP_OK) {
+		drop_covered(db, db->child_covers);
+		db->covers = db->child_covers;
+		db->stats.compactions++;
+		db->stats.last_compaction_ms = now_us() / 1000 - db->child_t0_ms;
+		db->stats.last_compaction_records = db->child_records;
+		return 1;
+	}
+	if (r < 0)
+		snprintf(db->compact_error, sizeof(db->compact_error), "compaction: waitpid: %s",
+			strerror(errno));
+	else if (WIFEXITED(status))
+		snprintf(db->compact_error, sizeof(db->compact_error),
+			"compaction failed %s; the journals are kept",
+			snap_step(WEXITSTATUS(status)));
+	else
+		snprintf(db->compact_error, sizeof(db->compact_error),
+			"compaction killed by signal %d; the journals are kept",
+			WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	(void)unlinkat(db->dirfd, SNAP_TMP_NAME, 0);
+	db->stats.compaction_failures++;
+	return -EIO;
+}
+
+int leasedb_compact(struct leasedb *db, struct store *st, uint32_t now, uint32_t history_window)
+{
+	int rc = leasedb_compact_start(db, st, now, history_window);
+
+	return rc < 0 ? rc : leasedb_compact_poll(db, true);
+}
+
+int leasedb_close(struct leasedb *db)
+{
+	int rc;
+
+	if (db == NULL)
+		return 0;
+	(void)leasedb_compact_poll(db, true);
+	rc = journal_close(db->j);
+	close(db->lockfd);
+	close(db->dirfd);
+	free(db);
+	return rc;
+}

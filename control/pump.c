@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/lw_ip.h"
+#include "leasedb.h"
+#include "pump.h"
+#include "store.h"
+
+#define TAKE_BURST    64
+#define ATTACH_EVERY  100000000ull /* ns between looks for the region: 100 ms */
+#define STREAM_WAIT_S 30 /* a loading dataplane that takes no command for this long is gone */
+
+#define LOG(p, ...)                                                                                \
+	do {                                                                                       \
+		if (!(p)->quiet) {                                                                 \
+			printf("leasewire-control: " __VA_ARGS__);                                 \
+			fflush(stdout);                                                            \
+		}                                                                                  \
+	} while (0)
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void pump_init(struct pump *p, const struct lw_config *cfg, struct store *st, struct leasedb *db)
+{
+	struct timespec ts;
+
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
+	p->st = st;
+	p->db = db;
+	p->shm.fd = -1;
+	/* Unique per control start: the workers resend what is not durable when it changes. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	p->ctl_gen = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Group commit */
+
+static void commit(struct pump *p)
+{
+	bool durable = p->cfg->control.durability == LW_DURABILITY_FSYNC;
+	uint64_t t0 = mono_ns();
+	unsigned b = 0;
+	double us;
+	int rc;
+
+	if (p->pending == 0)
+		return;
+	rc = leasedb_sync(p->db, durable);
+	if (rc < 0) {
+		/* Nothing is published: the held ACKs time out and clients retry. */
+		p->stats.journal_errors++;
+		LOG(p, "journal write failed: %s; ACKs stay held\n", strerror(-rc));
+		return;
+	}
+	us = (double)(mono_ns() - t0) / 1000.0;
+	p->stats.syncs++;
+	p->stats.last_batch = p->pending;
+	if (p->pending > p->stats.max_batch)
+		p->stats.max_batch = p->pending;
+	while ((p->pending >> (b + 1)) && b + 1 < PUMP_BATCH_HIST)
+		b++;
+	p->stats.batch_hist[b]++;
+	p->stats.lat_last_us = us;
+	p->stats.lat_sum_us += us;
+	if (us > p->stats.lat_max_us)
+		p->stats.lat_max_us = us;
+	p->pending = 0;
+	if (!shmif_attached(&p->shm))
+		return;
+	for (unsigned w = 0; w < p->shm.n_workers; w++) {
+		if (!p->dirty[w])
+			continue;
+		shmif_set_durable(&p->shm, w, p->shm.last_seq[w]);
+		p->dirty[w] = false;
+	}
+}
+
+static int journal_one(struct pump *p, const struct lw_bind_event *ev, uint64_t now_ns)
+{
+	int rc = leasedb_append(p->db, ev);
+
+	if (rc < 0) {
+		p->stats.journal_errors++;
+		return rc;
+	}
+	rc = store_apply(p->st, ev);
+	if (rc < 0 && rc != -EINVAL)
+		return rc;
+	if (p->pending++ == 0)
+		p->first_pending_ns = now_ns;
+	p->stats.events++;
+	return 0;
+}
+
+static unsigned drain(struct pump *p, uint64_t now_ns)
+{
+	struct lw_bind_event ev[TAKE_BURST];
+	unsigned total = 0;
+
+	for (unsigned w = 0; w < p->shm.n_workers; w++) {
+		unsigned n;
+
+		while ((n = shmif_take(&p->shm, w, ev, TAKE_BURST)) > 0) {
+			for (unsigned i = 0; i < n; i++)
+				if (journal_one(p, &ev[i], now_ns) < 0)
+					LOG(p, "cannot journal an event of worker %u\n", w);
+			p->dirty[w] = true;
+			total += n;
+			if (p->pending >= p->cfg->control.fsync_batch)
+				commit(p);
+		}
+	}
+	return total;
+}
+
+int64_t pump_due_in(const struct pump *p, uint64_t now_ns)
+{
+	uint64_t due;
+
+	if (p->pending == 0)
+		return -1;
+	due = p->first_pending_ns + (uint64_t)p->cfg->control.fsync_interval_us * 1000u;
+	return due > now_ns ? (int64_t)(due - now_ns) : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Start-up stream to a loading dataplane */
+
+struct stream {
+	struct pump *p;
+	uint64_t sent[LW_SHM_MAX_WORKERS];
+	int failed;
+};
+
+/* Enqueues, waiting while the worker's ring is full (the worker drains it every loop). */
+static int send_cmd(struct pump *p, unsigned w, const union lw_cmd *c)
+{
+	time_t start = time(NULL);
+
+	while (shmif_cmd(&p->shm, w, c) < 0) {
+		if (shmif_dp_gone(&p->shm) || time(NULL) - start > STREAM_WAIT_S)
+			return -EPIPE;
+		/* No draining here: the store is being iterated. A loading
+		 * worker keeps its events until we take them after the stream. */
+		usleep(50);
+	}
+	return 0;
+}
+
+static unsigned pool_owner(const struct pump *p, const struct store_lease *l)
+{
+	const struct lw_pool_conf *pc = &p->cfg->pools[l->pool];
+
+	return (l->addr - pc->start) % p->shm.n_workers;
+}
+
+static int stream_one(void *arg, const struct store_lease *l)
+{
+	struct stream *s = arg;
+	struct pump *p = s->p;
+	union lw_cmd c;
+	unsigned w;
+
+	memset(&c, 0, sizeof(c));
+	store_lease_to_event(l, &c.bind);
+	c.bind.type = LW_CMD_LOAD;
+	c.bind.version = LW_RECORDS_VERSION;
+	if (l->key.kind != LW_KEY_NONE)
+		w = shmif_owner(&p->shm, &l->key);
+	else if (l->pool < p->cfg->n_pools)
+		w = pool_owner(p, l);
+	else
+		return 0; /* a keyless record outside the pools means nothing to a shard */
+	c.bind.worker = (uint16_t)w;
+	if (send_cmd(p, w, &c) < 0)
+		return -EPIPE;
+	s->sent[w]++;
+	return 0;
+}
+
+static int stream(struct pump *p)
+{
+	struct stream s = {.p = p};
+	unsigned n = p->shm.n_workers;
+	uint64_t t0 = mono_ns(), total = 0;
+	union lw_cmd c;
+	int rc;
+
+	__atomic_store_n(&p->shm.h->ctl_state, LW_CTL_STREAMING, __ATOMIC_RELEASE);
+	rc = store_foreach(p->st, stream_one, &s);
+	if (rc < 0)
+		return rc;
+	for (unsigned pool = 0; pool < p->cfg->n_pools; pool++) {
+		uint32_t size = p->cfg->pools[pool].end - p->cfg->pools[pool].start + 1;
+
+		for (unsigned w = 0; w < n && w < size; w++) {
+			memset(&c, 0, sizeof(c));
+			c.grant.type = LW_CMD_GRANT;
+			c.grant.version = LW_RECORDS_VERSION;
+			c.grant.worker = (uint16_t)w;
+			c.grant.pool = (uint16_t)pool;
+			c.grant.first = w;
+			c.grant.last = size - 1;
+			c.grant.stride = n;
+			if (send_cmd(p, w, &c) < 0)
+				return -EPIPE;
+		}
+	}
+	for (unsigned w = 0; w < n; w++) {
+		memset(&c, 0, sizeof(c));
+		c.done.type = LW_CMD_LOAD_DONE;
+		c.done.version = LW_RECORDS_VERSION;
+		c.done.worker = (uint16_t)w;
+		c.done.gen = p->shm.dp_generation;
+		c.done.bindings = s.sent[w];
+		if (send_cmd(p, w, &c) < 0)
+			return -EPIPE;
+		total += s.sent[w];
+	}
+	p->stats.streams++;
+	p->stats.streamed += total;
+	LOG(p,
+		"streamed %llu bindings and the free addresses of %u pools to %u workers in %.1f "
+		"ms\n",
+		(unsigned long long)total, p->cfg->n_pools, n, (double)(mono_ns() - t0) / 1e6);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Attach, detach */
+
+void pump_detach(struct pump *p)
+{
+	if (!shmif_attached(&p->shm))
+		return;
+	shmif_detach(&p->shm);
+}
+
+static void try_attach(struct pump *p)
+{
+	char msg[512];
+	int rc;
+
+	msg[0] = '\0';
+	rc = shmif_attach(&p->shm, p->cfg->control.shm, p->ctl_gen, msg, sizeof(msg));
+	if (rc < 0) {
+		if (strcmp(msg, p->last_msg) != 0)
+			LOG(p, "cannot attach to the dataplane: %s\n", msg);
+		snprintf(p->last_msg, sizeof(p->last_msg), "%s", msg);
+		return;
+	}
+	if (rc == 0)
+		return;
+	p->last_msg[0] = '\0';
+	p->stats.attaches++;
+	p->attached_at = (uint64_t)time(NULL);
+	memset(p->dirty, 0, sizeof(p->dirty));
+	LOG(p, "attached to the dataplane (pid %u, %u workers, region /dev/shm%s, %s)\n",
+		p->shm.h->dp_pid, p->shm.n_workers, p->shm.name,
+		p->shm.h->dp_state == LW_DP_LOADING ? "loading" : "serving");
+	if (__atomic_load_n(&p->shm.h->dp_state, __ATOMIC_ACQUIRE) == LW_DP_LOADING) {
+		if (stream(p) < 0) {
+			LOG(p, "the dataplane went away during the start-up stream\n");
+			return;
+		}
+	}
+	__atomic_store_n(&p->shm.h->ctl_state, LW_CTL_ATTACHED, __ATOMIC_RELEASE);
+}
+
+unsigned pump_poll(struct pump *p, uint64_t now_ns)
+{
+	unsigned n = 0;
+
+	if (shmif_attached(&p->shm)) {
+		__atomic_store_n(
+			&p->shm.h->ctl_heartbeat, p->shm.h->ctl_heartbeat + 1, __ATOMIC_RELAXED);
+		n = drain(p, now_ns);
+		if (now_ns >= p->next_try_ns) {
+			p->next_try_ns = now_ns + ATTACH_EVERY;
+			if (shmif_dp_gone(&p->shm)) {
+				/* What the old dataplane left in its rings is journaled first. */
+				n += drain(p, now_ns);
+				commit(p);
+				LOG(p, "the dataplane (pid %u) is gone; waiting for the next one\n",
+					p->shm.h->dp_pid);
+				pump_detach(p);
+				p->next_try_ns = 0;
+			}
+		}
+	} else if (now_ns >= p->next_try_ns) {
+		p->next_try_ns = now_ns + ATTACH_EVERY;
+		try_attach(p);
+	}
+	if (p->pending &&
+		(p->pending >= p->cfg->control.fsync_batch || pump_due_in(p, now_ns) == 0))
+		commit(p);
+	return n;
+}
+
+void pump_flush(struct pump *p, uint64_t now_ns)
+{
+	if (shmif_attached(&p->shm))
+		drain(p, now_ns);
+	commit(p);
+}
+
+int pump_local_event(struct pump *p, const struct lw_bind_event *ev, uint64_t now_ns)
+{
+	int rc = journal_one(p, ev, now_ns);
+
+	if (rc < 0)
+		return rc;
+	commit(p);
+	return 0;
+}

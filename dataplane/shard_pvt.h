@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * The layout of a shard and the helpers shard.c (allocation, expiry,
+ * trading between workers) and shard_ctl.c (what the control process asks
+ * for: start-up load, grants, deletes, event retention) share. Nothing
+ * outside those two files includes it.
+ */
+#ifndef LW_SHARD_PVT_H
+#define LW_SHARD_PVT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "shard.h"
+
+#define OFF_NONE UINT32_MAX
+
+/*
+ * Binding events kept until control has made them durable (a power of two).
+ * At 100,000 commits a second this is 160 ms of journal delay; past it
+ * shard_commit() refuses and requests are dropped, never acknowledged.
+ */
+#define SHARD_EV_MAX 16384
+/* Released and expired bindings are remembered this long, so that a client
+ * coming back gets its old address if nobody took it meanwhile. */
+#define LEASE_HISTORY 3600
+
+struct fifo {
+	uint32_t head;
+	uint32_t tail;
+	uint32_t count;
+};
+
+struct pool_state {
+	struct fifo free;
+	struct fifo declined;  /* linked through addr_entry.next, ordered by probation end */
+	uint32_t *pub_free;    /* this shard's published free count in the addr_space */
+	bool requested;	       /* an address request is outstanding ... */
+	uint32_t request_sent; /* ... since this Unix second */
+};
+
+struct shard {
+	unsigned id;
+	unsigned n_shards;
+	unsigned capacity;
+	const struct lw_config *cfg;
+	struct addr_space *as;
+	struct rte_hash *h;
+	struct lease *leases;
+	struct pool_state *ps;
+	shard_send_fn send;
+	void *send_arg;
+
+	uint32_t now;
+	uint32_t sweep;	      /* next slot the expiry sweep looks at */
+	uint32_t pool_cursor; /* next pool the top-up check looks at */
+	uint32_t n_leases;
+	uint32_t n_active;
+	uint32_t n_free;
+	uint32_t n_declined;
+
+	/* Events (ev_durable, seq] are kept; (ev_sent, seq] are still to be
+	 * handed to control. The event of sequence k is ev[k % SHARD_EV_MAX]. */
+	uint64_t seq; /* last event sequence number */
+	uint64_t ev_sent;
+	uint64_t ev_durable;
+	struct lw_bind_event ev[SHARD_EV_MAX];
+};
+
+static inline bool ev_room(const struct shard *s)
+{
+	return s->seq - s->ev_durable < SHARD_EV_MAX;
+}
+
+uint64_t shard_emit(struct shard *s, uint8_t state, const struct lw_client_key *key, uint32_t addr,
+	uint16_t pool, uint16_t subnet, uint32_t start, uint32_t end);
+
+void shard_fifo_unlink(struct addr_entry *e, struct fifo *f, uint32_t off);
+void shard_free_push(struct shard *s, unsigned pool, uint32_t off);
+void shard_free_unlink(struct shard *s, unsigned pool, uint32_t off);
+/* Quarantines entry off of pool (owned by s) until `end`, in probation-end order. */
+void shard_declined_insert(struct shard *s, unsigned pool, uint32_t off, uint32_t end);
+
+#endif

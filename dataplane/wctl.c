@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "common/lw_ip.h"
+#include "wctl.h"
+
+#define CMD_BURST 32
+
+void worker_log_lease(const char *prefix, const char *what, uint32_t addr,
+	const struct lw_client_key *k, unsigned worker)
+{
+	char ip[LW_IP4_STRLEN], hex[LW_KEY_DATA * 3 + 1];
+	size_t o = 0;
+
+	hex[0] = '\0';
+	for (unsigned i = 0; i < k->len && i < LW_KEY_DATA; i++)
+		o += (size_t)snprintf(hex + o, sizeof(hex) - o, i ? ":%02x" : "%02x", k->data[i]);
+	printf("lease-log %s%s addr=%s client=%s worker=%u\n", prefix, what, lw_ip4_fmt(addr, ip),
+		hex, worker);
+	fflush(stdout);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events out, durability in */
+
+/* --log-leases: every event once, when it is committed, whatever control does. */
+static void log_events(struct worker *w)
+{
+	uint64_t last = shard_last_seq(w->shard);
+
+	for (uint64_t seq = w->logged_seq + 1; seq <= last; seq++) {
+		const struct lw_bind_event *ev = shard_event_at(w->shard, seq);
+
+		if (ev)
+			worker_log_lease("event-", lw_bind_state_name(ev->state), ev->addr,
+				&ev->key, w->id);
+	}
+	w->logged_seq = last;
+}
+
+void wctl_events_out(struct worker *w)
+{
+	const struct lw_bind_event *first;
+	unsigned n;
+
+	if (unlikely(w->log) && w->logged_seq != shard_last_seq(w->shard))
+		log_events(w);
+	/* At most two runs: the shard's buffer wraps once. */
+	while ((n = shard_events_unsent(w->shard, &first)) > 0) {
+		unsigned sent = rte_ring_sp_enqueue_burst_elem(
+			w->ev_ring, first, sizeof(*first), n, NULL);
+
+		shard_events_sent(w->shard, sent);
+		w->ctr[LW_CTR_EVENTS_SENT] += sent;
+		if (sent < n) {
+			/* Counted once per episode: while control is away this
+			 * is tried on every loop. */
+			if (!w->ev_full)
+				w->ctr[LW_CTR_EVENT_RING_FULL]++;
+			w->ev_full = true;
+			return;
+		}
+		w->ev_full = false;
+	}
+}
+
+uint64_t wctl_durable(struct worker *w)
+{
+	uint64_t d = __atomic_load_n(&w->shm->durable_seq, __ATOMIC_ACQUIRE);
+
+	if (d != w->durable) {
+		uint64_t last = shard_last_seq(w->shard);
+
+		/* Nothing we have not produced can be durable: a confused peer
+		 * must not release ACKs. */
+		w->durable = d > last ? last : d;
+		shard_events_durable(w->shard, w->durable);
+	}
+	return w->durable;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Commands in */
+
+static int apply_grant(struct worker *w, const struct lw_cmd_grant *g)
+{
+	int n = shard_grant_range(w->shard, g->pool, g->first, g->last, g->stride);
+
+	if (n > 0)
+		w->ctr[LW_CTR_ADDR_GRANT_CTL] += (unsigned)n;
+	return n < 0 ? n : 0;
+}
+
+static int grant(struct worker *w, const struct lw_cmd_grant *g)
+{
+	const struct addr_space *as = shard_addr_space(w->shard);
+
+	if (g->pool >= as->n_pools || g->stride == 0 || g->first > g->last ||
+		g->last >= as->pools[g->pool].size)
+		return -EINVAL;
+	if (w->serving)
+		return apply_grant(w, g);
+	if (w->n_grants == w->max_grants)
+		return -ENOSPC;
+	w->grants[w->n_grants++] = *g;
+	return 0;
+}
+
+static void command(struct worker *w, const union lw_cmd *c)
+{
+	int rc = -EINVAL;
+
+	if (c->hdr.version != LW_RECORDS_VERSION)
+		goto out;
+	switch (c->hdr.type) {
+	case LW_CMD_LOAD:
+		/* Once serving, this worker's bindings are newer than any
+		 * stream: every change since start-up was made here. */
+		if (w->serving) {
+			rc = -EALREADY;
+			break;
+		}
+		rc = shard_load(w->shard, &c->bind, w->now);
+		if (rc == 0)
+			w->ctr[LW_CTR_BINDINGS_LOADED]++;
+		else if (rc == -ENOSPC)
+			w->ctr[LW_CTR_DROP_TABLE_FULL]++;
+		break;
+	case LW_CMD_GRANT:
+		rc = grant(w, &c->grant);
+		break;
+	case LW_CMD_LOAD_DONE:
+		if (c->done.gen != w->dp_gen) {
+			rc = -ESTALE; /* a stream meant for another start of the dataplane */
+			break;
+		}
+		w->loaded = true;
+		__atomic_store_n(&w->shm->loaded_gen, w->dp_gen, __ATOMIC_RELEASE);
+		rc = 0;
+		break;
+	case LW_CMD_DELETE:
+		rc = shard_delete(w->shard, &c->bind, w->now);
+		if (rc == 0) {
+			w->ctr[LW_CTR_LEASES_DELETED]++;
+			w->ctr[LW_CTR_LEASE_COMMIT]++;
+		}
+		break;
+	default:
+		break;
+	}
+out:
+	if (rc < 0)
+		w->ctr[LW_CTR_CMD_REJECTED]++;
+}
+
+void wctl_commands(struct worker *w, unsigned bursts)
+{
+	union lw_cmd c[CMD_BURST];
+
+	while (bursts--) {
+		unsigned n = rte_ring_sc_dequeue_burst_elem(
+			w->cmd_ring, c, sizeof(c[0]), CMD_BURST, NULL);
+
+		for (unsigned i = 0; i < n; i++)
+			command(w, &c[i]);
+		if (n < CMD_BURST)
+			break;
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Housekeeping */
+
+/*
+ * Every worker has its bindings: the grants kept since start-up can no
+ * longer take an address a load still claims. Applying them walks the
+ * granted ranges once (a /16 pool in well under a millisecond).
+ */
+static void start_serving(struct worker *w)
+{
+	for (unsigned i = 0; i < w->n_grants; i++)
+		if (apply_grant(w, &w->grants[i]) < 0)
+			w->ctr[LW_CTR_CMD_REJECTED]++;
+	w->n_grants = 0;
+	__atomic_store_n(&w->serving, 1, __ATOMIC_RELEASE);
+}
+
+static void publish(struct worker *w)
+{
+	struct lw_shm_worker *sh = w->shm;
+	struct shard_stats st;
+
+	shard_get_stats(w->shard, &st);
+	__atomic_store_n(&sh->last_seq, shard_last_seq(w->shard), __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->sent_seq, shard_sent_seq(w->shard), __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->held_acks, holdq_count(&w->hq), __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->leases, st.leases, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->active, st.active, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->free, st.free, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->declined, st.declined, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->heartbeat, sh->heartbeat + 1, __ATOMIC_RELAXED);
+}
+
+void wctl_housekeep(struct worker *w)
+{
+	uint64_t gen = __atomic_load_n(&w->hdr->ctl_generation, __ATOMIC_ACQUIRE);
+
+	/* A new control process (or the first one) has only what is durable:
+	 * the rest goes again. Duplicates are dropped on its side. */
+	if (gen != w->ctl_gen) {
+		w->ctl_gen = gen;
+		shard_events_rewind(w->shard);
+	}
+	if (unlikely(!w->serving) && w->loaded &&
+		__atomic_load_n(&w->dp->all_loaded, __ATOMIC_ACQUIRE))
+		start_serving(w);
+	publish(w);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Exit */
+
+uint64_t workers_settle(struct lw_dp *dp, unsigned timeout_ms)
+{
+	struct timespec ms = {0, 1000000};
+
+	for (unsigned t = 0;; t++) {
+		uint64_t left = 0;
+
+		for (unsigned i = 0; i < dp->n_workers; i++) {
+			struct worker *w = dp->workers[i];
+
+			/* The worker has stopped: this lcore is the ring's only producer now. */
+			wctl_events_out(w);
+			wctl_durable(w);
+			left += shard_last_seq(w->shard) - shard_durable_seq(w->shard);
+			publish(w);
+		}
+		if (left == 0 || t >= timeout_ms)
+			return left;
+		if (t % 50 == 0)
+			__atomic_store_n(&dp->ctl.hdr->dp_heartbeat, dp->ctl.hdr->dp_heartbeat + 1,
+				__ATOMIC_RELAXED);
+		nanosleep(&ms, NULL);
+	}
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * A worker's side of the boundary with the control process (wctl.c): its
+ * binding events out, control's commands in, durable_seq and the worker's
+ * state published in its entry of the shared region. Internal to the
+ * worker (worker.c, worker_setup.c).
+ *
+ * Threading: the worker's own lcore, except workers_settle() (worker.h),
+ * which runs on the main lcore after the workers stopped.
+ */
+#ifndef LW_WCTL_H
+#define LW_WCTL_H
+
+#include <stdint.h>
+
+#include "worker.h"
+
+/*
+ * Puts the events not yet handed over on the event ring, as many as fit: a
+ * full ring is counted and tried again on the next call, never waited for.
+ */
+void wctl_events_out(struct worker *w);
+
+/* Reads durable_seq (acquire), lets the shard drop what it covers; returns it. */
+uint64_t wctl_durable(struct worker *w);
+
+/* Takes up to bursts x 32 commands from control and applies them. */
+void wctl_commands(struct worker *w, unsigned bursts);
+
+/*
+ * Housekeeping: notices a restarted control process (events not durable
+ * are handed over again), starts serving once every worker is loaded, and
+ * publishes the worker's sequence numbers, statistics and heartbeat.
+ */
+void wctl_housekeep(struct worker *w);
+
+/* One --log-leases line. */
+void worker_log_lease(const char *prefix, const char *what, uint32_t addr,
+	const struct lw_client_key *k, unsigned worker);
+
+#endif
