@@ -101,7 +101,7 @@ static json_t *cmd_config_test(struct ctl_env *env, json_t *args)
 		return ctl_reply(LW_CTL_ERROR, NULL, "'path' must be an absolute path");
 	if (env->reload(env->arg, path, false, msg, sizeof(msg)) < 0)
 		return ctl_reply(LW_CTL_ERROR, NULL, "%s", msg[0] ? msg : "configuration rejected");
-	return ctl_reply(LW_CTL_OK, NULL, "Configuration seems sane. %s", msg);
+	return ctl_reply(LW_CTL_OK, NULL, "Configuration seems sane.%s%s", msg[0] ? " " : "", msg);
 }
 
 static json_t *cmd_config_reload(struct ctl_env *env, json_t *args)
@@ -112,7 +112,7 @@ static json_t *cmd_config_reload(struct ctl_env *env, json_t *args)
 		return ctl_reply_unavailable("config-reload");
 	if (env->reload(env->arg, NULL, true, msg, sizeof(msg)) < 0)
 		return ctl_reply(LW_CTL_ERROR, NULL, "%s", msg[0] ? msg : "configuration rejected");
-	return ctl_reply(LW_CTL_OK, NULL, "Configuration successful. %s", msg);
+	return ctl_reply(LW_CTL_OK, NULL, "Configuration successful.%s%s", msg[0] ? " " : "", msg);
 }
 
 /* ------------------------------------------------------------------------ */

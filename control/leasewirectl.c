@@ -393,6 +393,20 @@ static int run_lease_del(struct cli *c, int argc, char **argv)
 	return call(c, "lease4-del", json_pack("{s:s}", "ip-address", argv[optind]), NULL);
 }
 
+/* What the page shown last ended with, for the hint to the next one. */
+static char page_last[64];
+static size_t page_count;
+
+static void show_page(json_t *args, const char *text)
+{
+	json_t *leases = json_object_get(args, "leases");
+
+	ctlprint_leases(args, text);
+	page_count = json_array_size(leases);
+	snprintf(page_last, sizeof(page_last), "%s",
+		ctlprint_str(json_array_get(leases, page_count - 1), "ip-address"));
+}
+
 static int run_leases(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -439,9 +453,9 @@ static int run_leases(struct cli *c, int argc, char **argv)
 		die_usage("leases: --subnet does not go with --page/--limit/--from");
 	json_decref(subnets);
 	rc = call(c, "lease4-get-page", json_pack("{s:s, s:i}", "from", from, "limit", (int)limit),
-		ctlprint_leases);
-	if (rc == EXIT_OK && !c->json)
-		fprintf(stderr, "(next page: " PROG " leases --from LAST-ADDRESS --limit %ld)\n",
+		show_page);
+	if (rc == EXIT_OK && !c->json && page_count == (size_t)limit)
+		fprintf(stderr, "(more: " PROG " leases --from %s --limit %ld)\n", page_last,
 			limit);
 	return rc;
 }

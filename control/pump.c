@@ -289,12 +289,14 @@ unsigned pump_poll(struct pump *p, uint64_t now_ns)
 		n = drain(p, now_ns);
 		if (now_ns >= p->next_try_ns) {
 			p->next_try_ns = now_ns + ATTACH_EVERY;
-			if (shmif_dp_gone(&p->shm)) {
+			const char *why = shmif_dp_gone(&p->shm);
+
+			if (why) {
 				/* What the old dataplane left in its rings is journaled first. */
 				n += drain(p, now_ns);
 				commit(p);
-				LOG(p, "the dataplane (pid %u) is gone; waiting for the next one\n",
-					p->shm.h->dp_pid);
+				LOG(p, "the dataplane (pid %u) is gone (%s); waiting for the next one\n",
+					p->shm.h->dp_pid, why);
 				pump_detach(p);
 				p->next_try_ns = 0;
 			}

@@ -113,22 +113,22 @@ void shmif_detach(struct shmif *s)
 	s->fd = -1;
 }
 
-bool shmif_dp_gone(const struct shmif *s)
+const char *shmif_dp_gone(const struct shmif *s)
 {
 	struct stat st;
 	int fd;
 	bool same;
 
 	if (__atomic_load_n(&s->h->dp_state, __ATOMIC_ACQUIRE) == LW_DP_STOPPED)
-		return true;
+		return "it stopped";
 	if (s->h->dp_pid && kill((pid_t)s->h->dp_pid, 0) < 0 && errno == ESRCH)
-		return true;
+		return "its process is gone";
 	fd = shm_open(s->name, O_RDONLY, 0);
 	if (fd < 0)
-		return errno == ENOENT;
+		return errno == ENOENT ? "its region was removed" : NULL;
 	same = fstat(fd, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino;
 	close(fd);
-	return !same;
+	return same ? NULL : "a new dataplane replaced its region";
 }
 
 unsigned shmif_take(struct shmif *s, unsigned w, struct lw_bind_event *out, unsigned max)

@@ -57,9 +57,9 @@ static inline bool shmif_attached(const struct shmif *s)
 /*
  * Whether the dataplane that made the mapped region is gone: the name now
  * names another region or none, or its process no longer exists, or it
- * stopped cleanly.
+ * stopped cleanly. Returns why, or NULL while it is there.
  */
-bool shmif_dp_gone(const struct shmif *s);
+const char *shmif_dp_gone(const struct shmif *s);
 
 /*
  * Takes up to max new events from worker w's ring into out, dropping

@@ -141,7 +141,7 @@ static void huge_hint(void *p, size_t len)
 	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1),
 		  e = ((uintptr_t)p + len) & ~(huge - 1);
 
-	if (e > a && getenv("LW_NOHUGE") == NULL)
+	if (e > a)
 		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
 }
 
@@ -630,6 +630,13 @@ int store_apply(struct store *st, const struct lw_bind_event *ev)
 	else
 		key_link(st, s);
 	return 0;
+}
+
+void store_prefetch(const struct store *st, const struct lw_bind_event *ev)
+{
+	__builtin_prefetch(&st->by_addr.t[hash_addr(ev->addr) & st->by_addr.mask]);
+	if (ev->key.kind != LW_KEY_NONE && ev->key.len <= LW_KEY_DATA)
+		__builtin_prefetch(&st->by_key.t[hash_key(&ev->key) & st->by_key.mask]);
 }
 
 uint32_t store_count(const struct store *st)

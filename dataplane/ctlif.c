@@ -61,8 +61,8 @@ int ctlif_create(struct ctlif *c, const struct lw_config *cfg, unsigned n_worker
 	}
 	off = align_up(sizeof(struct lw_shm_hdr), LW_SHM_ALIGN);
 	off = align_up(off + (uint64_t)n_workers * sizeof(struct lw_shm_worker), RING_ALIGN);
-	off += (uint64_t)n_workers * (align_up((uint64_t)ev_size, RING_ALIGN) +
-					     align_up((uint64_t)cmd_size, RING_ALIGN));
+	off += (uint64_t)n_workers *
+	       (align_up((uint64_t)ev_size, RING_ALIGN) + align_up((uint64_t)cmd_size, RING_ALIGN));
 	c->size = (size_t)off;
 
 	/* A fresh region per start: whatever a dead dataplane left is not ours. */
@@ -82,7 +82,8 @@ int ctlif_create(struct ctlif *c, const struct lw_config *cfg, unsigned n_worker
 	}
 	if (ftruncate(fd, (off_t)c->size) < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "%s: control.shm: cannot size %s to %zu bytes: %s (is /dev/shm full?)",
+		snprintf(err, errlen,
+			"%s: control.shm: cannot size %s to %zu bytes: %s (is /dev/shm full?)",
 			cfg->path, c->path, c->size, strerror(errno));
 		close(fd);
 		shm_unlink(c->name);
@@ -117,8 +118,8 @@ int ctlif_create(struct ctlif *c, const struct lw_config *cfg, unsigned n_worker
 	c->hdr = h;
 	c->n_workers = n_workers;
 
-	off = align_up(h->off_workers + (uint64_t)n_workers * sizeof(struct lw_shm_worker),
-		RING_ALIGN);
+	off = align_up(
+		h->off_workers + (uint64_t)n_workers * sizeof(struct lw_shm_worker), RING_ALIGN);
 	for (unsigned i = 0; i < n_workers; i++) {
 		struct lw_shm_worker *w = ctlif_worker(c, i);
 		char name[RTE_RING_NAMESIZE];

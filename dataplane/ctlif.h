@@ -30,8 +30,8 @@ struct ctlif {
 	struct lw_shm_hdr *hdr; /* NULL when not created */
 	size_t size;
 	unsigned n_workers;
-	char name[LW_NAME_LEN + 2];	     /* "/leasewire" */
-	char path[LW_NAME_LEN + 16];	     /* "/dev/shm/leasewire", for messages */
+	char name[LW_NAME_LEN + 2];  /* "/leasewire" */
+	char path[LW_NAME_LEN + 16]; /* "/dev/shm/leasewire", for messages */
 };
 
 /*

@@ -356,8 +356,8 @@ static struct {
 	uint64_t beat;	/* ctl_heartbeat last seen */
 	unsigned still; /* ticks since the heartbeat last moved */
 	bool alive;
-	bool serving;		 /* the ready line was printed */
-	uint64_t dropped[3];	 /* counters below at the last report */
+	bool serving;	     /* the ready line was printed */
+	uint64_t dropped[3]; /* counters below at the last report */
 } cw;
 
 static uint64_t sum_counter(enum lw_counter c)
@@ -372,8 +372,9 @@ static uint64_t sum_counter(enum lw_counter c)
 static void say_control_gone(const char *how)
 {
 	if (cur_cfg->control.durability == LW_DURABILITY_FSYNC)
-		fprintf(stderr, PROG ": control process %s: ACKs are held for %u ms, then dropped\n",
-			how, cur_cfg->control.ack_hold_ms);
+		fprintf(stderr,
+			PROG ": control process %s: ACKs are held for %u ms, then dropped\n", how,
+			cur_cfg->control.ack_hold_ms);
 	else
 		fprintf(stderr,
 			PROG ": control process %s: binding events wait in the workers until it is "
@@ -467,11 +468,11 @@ static void watch_loading(void)
 /* Configuration reload (SIGHUP, or control's reload_req) */
 
 static struct {
-	bool busy;	 /* published, waiting for every worker */
-	bool from_ctl;	 /* answer in the region */
-	uint64_t req;	 /* the reload_req being answered */
-	uint64_t seen;	 /* the last reload_req taken */
-	uint64_t gen;	 /* last cfg_gen published */
+	bool busy;     /* published, waiting for every worker */
+	bool from_ctl; /* answer in the region */
+	uint64_t req;  /* the reload_req being answered */
+	uint64_t seen; /* the last reload_req taken */
+	uint64_t gen;  /* last cfg_gen published */
 	struct lw_config *old_cfg;
 	struct srv_tables *old_tbl;
 } rl;
@@ -500,8 +501,8 @@ static void reload_start(bool from_ctl, uint64_t req)
 	rl.req = req;
 	rc = lw_config_load(cur_cfg->path, &next, err, sizeof(err));
 	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "reload refused, the running configuration stays: %.1000s",
-			err);
+		snprintf(msg, sizeof(msg),
+			"reload refused, the running configuration stays: %.1000s", err);
 		reload_answer(rc == -ENOMEM ? -ENOMEM : -EINVAL, msg);
 		return;
 	}
@@ -514,8 +515,8 @@ static void reload_start(bool from_ctl, uint64_t req)
 	}
 	tbl = srv_tables_build(next);
 	if (tbl == NULL) {
-		snprintf(msg, sizeof(msg), "reload of %.300s refused: no memory for the server tables",
-			cur_cfg->path);
+		snprintf(msg, sizeof(msg),
+			"reload of %.300s refused: no memory for the server tables", cur_cfg->path);
 		reload_answer(-ENOMEM, msg);
 		lw_config_free(next);
 		return;

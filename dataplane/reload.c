@@ -68,7 +68,8 @@ static int same_reservations(const struct lw_config *cur, const struct lw_config
 			"reservations of subnet %s/%u: %s is %s inside a pool (reserved addresses "
 			"inside pools must stay the same)",
 			lw_ip4_fmt(cur->subnets[s].net, net), cur->subnets[s].plen,
-			lw_ip4_fmt(added ? b[j] : a[i], ip), added ? "newly reserved" : "no longer reserved");
+			lw_ip4_fmt(added ? b[j] : a[i], ip),
+			added ? "newly reserved" : "no longer reserved");
 	}
 out:
 	free(a);
@@ -93,7 +94,8 @@ int reload_check(const struct lw_config *cur, const struct lw_config *next, char
 	if (!same_eal_args(cur, next))
 		return refuse(msg, len, "dataplane.eal_args changed");
 	if (cur->mbufs != next->mbufs)
-		return refuse(msg, len, "dataplane.mbufs changed (%u -> %u)", cur->mbufs, next->mbufs);
+		return refuse(
+			msg, len, "dataplane.mbufs changed (%u -> %u)", cur->mbufs, next->mbufs);
 	if (cur->max_leases != next->max_leases)
 		return refuse(msg, len, "dataplane.max_leases changed (%u -> %u)", cur->max_leases,
 			next->max_leases);

@@ -538,7 +538,8 @@ uint64_t shard_decline(struct shard *s, struct lease *l, uint32_t now, uint32_t 
 	if (e && e->owner == s->id && e->slot == shard_slot(s, l) && e->state != LW_BIND_FREE)
 		shard_declined_insert(
 			s, l->pool, l->addr - s->as->pools[l->pool].start, now + probation);
-	seq = shard_emit(s, LW_BIND_DECLINED, &l->key, l->addr, l->pool, l->subnet, now, now + probation);
+	seq = shard_emit(
+		s, LW_BIND_DECLINED, &l->key, l->addr, l->pool, l->subnet, now, now + probation);
 	shard_remove(s, l);
 	return seq;
 }

@@ -39,8 +39,8 @@
 
 #define LW_MAX_WORKERS	64
 #define ADDR_OWNER_NONE 0xff /* addr_entry.owner of an address no shard has yet */
-#define LEASE_NONE     UINT32_MAX
-#define POOL_NONE      0xffff
+#define LEASE_NONE	UINT32_MAX
+#define POOL_NONE	0xffff
 
 /* A lease slot. 64 bytes, one cache line. */
 struct lease {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -39,8 +40,8 @@ static void log_events(struct worker *w)
 		const struct lw_bind_event *ev = shard_event_at(w->shard, seq);
 
 		if (ev)
-			worker_log_lease("event-", lw_bind_state_name(ev->state), ev->addr,
-				&ev->key, w->id);
+			worker_log_lease(
+				"event-", lw_bind_state_name(ev->state), ev->addr, &ev->key, w->id);
 	}
 	w->logged_seq = last;
 }
@@ -54,8 +55,8 @@ void wctl_events_out(struct worker *w)
 		log_events(w);
 	/* At most two runs: the shard's buffer wraps once. */
 	while ((n = shard_events_unsent(w->shard, &first)) > 0) {
-		unsigned sent = rte_ring_sp_enqueue_burst_elem(
-			w->ev_ring, first, sizeof(*first), n, NULL);
+		unsigned sent =
+			rte_ring_sp_enqueue_burst_elem(w->ev_ring, first, sizeof(*first), n, NULL);
 
 		shard_events_sent(w->shard, sent);
 		w->ctr[LW_CTR_EVENTS_SENT] += sent;
@@ -98,18 +99,52 @@ static int apply_grant(struct worker *w, const struct lw_cmd_grant *g)
 	return n < 0 ? n : 0;
 }
 
+static int cmp_grant(const void *a, const void *b)
+{
+	const struct lw_cmd_grant *x = a, *y = b;
+
+	if (x->pool != y->pool)
+		return x->pool < y->pool ? -1 : 1;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	if (x->last != y->last)
+		return x->last < y->last ? -1 : 1;
+	return x->stride < y->stride ? -1 : x->stride > y->stride;
+}
+
+/* Drops repeated grants (a control process that restarted while we load
+ * streams them again). Loading only: a sort is affordable here. */
+static void dedupe_grants(struct worker *w)
+{
+	unsigned n = 0;
+
+	qsort(w->grants, w->n_grants, sizeof(w->grants[0]), cmp_grant);
+	for (unsigned i = 0; i < w->n_grants; i++)
+		if (n == 0 || cmp_grant(&w->grants[n - 1], &w->grants[i]) != 0)
+			w->grants[n++] = w->grants[i];
+	w->n_grants = n;
+}
+
 static int grant(struct worker *w, const struct lw_cmd_grant *g)
 {
 	const struct addr_space *as = shard_addr_space(w->shard);
+	struct lw_cmd_grant k;
 
 	if (g->pool >= as->n_pools || g->stride == 0 || g->first > g->last ||
 		g->last >= as->pools[g->pool].size)
 		return -EINVAL;
 	if (w->serving)
 		return apply_grant(w, g);
+	memset(&k, 0, sizeof(k));
+	k.pool = g->pool;
+	k.first = g->first;
+	k.last = g->last;
+	k.stride = g->stride;
+	if (w->n_grants == w->max_grants)
+		dedupe_grants(w);
 	if (w->n_grants == w->max_grants)
 		return -ENOSPC;
-	w->grants[w->n_grants++] = *g;
+	w->grants[w->n_grants++] = k;
 	return 0;
 }
 

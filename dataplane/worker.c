@@ -693,4 +693,3 @@ int worker_main(void *arg)
 	wctl_housekeep(w);
 	return 0;
 }
-

@@ -55,9 +55,9 @@ struct lw_dp {
 	const struct lw_config *cfg;
 	struct srv_tables *tbl;
 	struct addr_space *as;
-	bool log_leases; /* --log-leases */
-	int quit;	 /* set by the main lcore (atomic store), polled by the workers */
-	int all_loaded;	 /* set by the main lcore once every worker has its LOAD_DONE */
+	bool log_leases;  /* --log-leases */
+	int quit;	  /* set by the main lcore (atomic store), polled by the workers */
+	int all_loaded;	  /* set by the main lcore once every worker has its LOAD_DONE */
 	struct ctlif ctl; /* the shared region with the control process */
 
 	/* Configuration reload: the main lcore sets next_cfg and next_tbl, then
@@ -131,7 +131,7 @@ struct worker {
 	struct lw_cmd_grant *grants;
 
 	/* Published for the main lcore (atomic stores). */
-	int serving;	 /* answering DHCP */
+	int serving;	  /* answering DHCP */
 	uint64_t cfg_ack; /* last configuration generation adopted */
 	uint64_t cfg_gen; /* idem, worker-local */
 } __rte_cache_aligned;

@@ -10,10 +10,12 @@
 # 3. creates two network namespaces, "server" and "client", joined by a
 #    veth pair (198.18.0.0/24, the benchmarking range: nothing leaves the
 #    machine);
-# 4. starts leasewire-dataplane in the server namespace on its veth end
-#    (DPDK af_packet vdev, no hugepages) with examples/demo.cfg;
+# 4. starts the service in the server namespace with examples/demo.cfg:
+#    leasewire-control (lease journal, control socket), which runs
+#    leasewire-dataplane (DPDK af_packet vdev on the veth end, no hugepages);
 # 5. runs a real ISC dhclient in the client namespace and prints the lease
-#    it got, the server's lease log and its counters;
+#    it got, the lease as `leasewirectl leases` shows it, the server's lease
+#    log and its counters;
 # 6. releases the lease, stops everything and removes what it created.
 #
 # Exits non-zero when the client got no lease. Environment: LW_BUILD (build
@@ -30,7 +32,7 @@ IF_S=${ID}s0
 IF_C=${ID}c0
 PREFIX=${ID}eal
 WORK=
-DP_PID=
+SVC_PID=
 DHC_PID=
 CREATED_NS=()
 
@@ -51,7 +53,7 @@ cleanup() {
     local rc=$? pid ns
     trap - EXIT INT TERM
     set +e
-    for pid in $DHC_PID $DP_PID; do
+    for pid in $DHC_PID $SVC_PID; do
         [ -n "$pid" ] || continue
         kill -0 "$pid" 2>/dev/null || continue
         kill -TERM "$pid" 2>/dev/null
@@ -66,6 +68,7 @@ cleanup() {
         ip netns del "$ns" 2>/dev/null
     done
     rm -rf "/var/run/dpdk/$PREFIX"
+    rm -f "/dev/shm/${ID}shm"
     if [ -n "$WORK" ]; then
         if [ "${LW_KEEP:-0}" = 1 ]; then
             info "files of this run kept in $WORK"
@@ -112,8 +115,12 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 ninja -C "$BUILD" >/dev/null || { ninja -C "$BUILD"; die "build failed"; }
 DP=$BUILD/dataplane/leasewire-dataplane
-[ -x "$DP" ] || die "$DP was not built"
-info "$DP"
+CTL=$BUILD/control/leasewire-control
+CLI=$BUILD/control/leasewirectl
+for b in "$DP" "$CTL" "$CLI"; do
+    [ -x "$b" ] || die "$b was not built"
+    info "$b"
+done
 
 # --- 3. namespaces ---------------------------------------------------------------
 WORK=$(mktemp -d "/tmp/$ID-demo.XXXXXX")
@@ -141,20 +148,29 @@ info "client MAC $(ip -n "$NS_C" -o link show "$IF_C" | sed -n 's/.*link\/ether 
 CFG=$WORK/demo.cfg
 [ -f "$ROOT/examples/demo.cfg" ] || die "examples/demo.cfg is missing"
 sed -e "s/@IFACE@/$IF_S/g" -e "s/@PREFIX@/$PREFIX/g" "$ROOT/examples/demo.cfg" >"$CFG"
-step "Starting leasewire-dataplane in $NS_S with examples/demo.cfg"
+# The journal, the control socket and the shared region of this run.
+cat >>"$CFG" <<EOF
+control = {
+    socket = "$WORK/control.sock";
+    state_dir = "$WORK/state";
+    shm = "${ID}shm";
+};
+EOF
 "$DP" -c "$CFG" --check >"$WORK/check.out" 2>&1 || { cat "$WORK/check.out"; die "the config was rejected"; }
-DP_LOG=$WORK/dataplane.log
-ip netns exec "$NS_S" stdbuf -oL -eL "$DP" -c "$CFG" --log-leases >"$DP_LOG" 2>&1 &
-DP_PID=$!
+step "Starting leasewire-control in $NS_S; it runs leasewire-dataplane (examples/demo.cfg)"
+DP_LOG=$WORK/server.log
+ip netns exec "$NS_S" stdbuf -oL -eL "$CTL" -c "$CFG" --dataplane="$DP" --log-leases >"$DP_LOG" 2>&1 &
+SVC_PID=$!
 for i in $(seq 1 300); do
     grep -q '^leasewire-dataplane: ready' "$DP_LOG" && break
-    if ! kill -0 "$DP_PID" 2>/dev/null; then
+    if ! kill -0 "$SVC_PID" 2>/dev/null; then
         cat "$DP_LOG"
-        die "the dataplane exited before it was ready"
+        die "the service exited before it was ready"
     fi
     [ "$i" -lt 300 ] || { tail -n 20 "$DP_LOG"; die "the dataplane was not ready after 30 s"; }
     sleep 0.1
 done
+info "$(grep -m1 '^leasewire-control: ready' "$DP_LOG")"
 info "$(grep -m1 '^leasewire-dataplane: ready' "$DP_LOG")"
 info "server address: $(sed -n 's/^[[:space:]]*address *= *"\([^"]*\)".*/\1/p' "$CFG" | head -n1)," \
     "pool: $(sed -n 's/.*range *= *"\([^"]*\)".*/\1/p' "$CFG" | head -n1)"
@@ -236,6 +252,9 @@ else
     info "ping from the client to the server got no answer"
 fi
 
+step "The lease in the server's database (leasewirectl leases)"
+"$CLI" -s "$WORK/control.sock" leases | sed 's/^/    /' || info "leasewirectl failed"
+
 step "Releasing the lease (dhclient -r)"
 ip netns exec "$NS_C" timeout 30 "${DHC[@]}" -r "$IF_C" >>"$WORK/dhclient.out" 2>&1 || info "dhclient -r failed"
 wait "$DHC_PID" 2>/dev/null || true
@@ -248,13 +267,14 @@ done
 step "The server's lease log (--log-leases)"
 grep '^lease-log ' "$DP_LOG" | sed 's/^/    /' || info "(empty)"
 
-step "Stopping the dataplane (SIGTERM): its counters, rows that are not zero"
-kill -TERM "$DP_PID"
+step "Stopping the service (SIGTERM to leasewire-control): the dataplane's counters, rows that are not zero"
+kill -TERM "$SVC_PID"
 RC=0
-wait "$DP_PID" || RC=$?
-DP_PID=
+wait "$SVC_PID" || RC=$?
+SVC_PID=
 awk '/^=== leasewire counters ===/ { n = 0; on = 1; next }
      /^=== end ===/ { on = 0; next }
      on { d[n++] = $0 }
      END { for (i = 0; i < n; i++) if (i == 0 || d[i] !~ /^[^ ]+ +0( |$)/) print "    " d[i] }' "$DP_LOG"
-[ "$RC" -eq 0 ] || die "the dataplane exited with status $RC"
+grep '^leasewire-control: stopped' "$DP_LOG" | sed 's/^/    /'
+[ "$RC" -eq 0 ] || die "leasewire-control exited with status $RC"

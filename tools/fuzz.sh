@@ -18,7 +18,7 @@ cd "$ROOT"
 DURATION=${1:-60}
 BUILD=$ROOT/build-fuzz
 CORPUS=$ROOT/tests/fuzz/corpus/dhcp4
-TARGETS=(fuzz_dhcp4 fuzz_server fuzz_journal)
+TARGETS=(fuzz_dhcp4 fuzz_server fuzz_journal fuzz_ctl)
 
 case "$DURATION" in
 '' | *[!0-9]*)
@@ -59,6 +59,7 @@ for t in "${TARGETS[@]}"; do
     log=$WORK/$t.log
     case "$t" in
     fuzz_journal) cp -r "$ROOT/tests/fuzz/corpus/journal" "$corpus" ;;
+    fuzz_ctl) cp -r "$ROOT/tests/fuzz/corpus/ctl" "$corpus" ;;
     *) cp -r "$CORPUS" "$corpus" ;;
     esac
     echo "==> $t: ${PER_TARGET}s"

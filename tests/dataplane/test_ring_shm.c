@@ -108,7 +108,8 @@ Test(ring_shm, records_cross_a_memfd_both_ways_in_order)
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		/* The other process: maps the same memory again, from the descriptor. */
-		uint8_t *mine = mmap(NULL, (size_t)(2 * sz), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		uint8_t *mine =
+			mmap(NULL, (size_t)(2 * sz), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		int rc;
 
 		alarm(60);
@@ -153,11 +154,12 @@ static int control_side(const char *name, uint64_t gen)
 	h = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (h == MAP_FAILED)
 		return 11;
-	if (lw_shm_check(h, (uint64_t)st.st_size, "control process", "dataplane", msg,
-		    sizeof(msg)) != 0)
+	if (lw_shm_check(
+		    h, (uint64_t)st.st_size, "control process", "dataplane", msg, sizeof(msg)) != 0)
 		return 12;
 	if (h->n_workers != 2 || h->dp_generation != gen || h->ack_hold_ms != 1234 ||
-		h->durability != LW_DURABILITY_NONE || h->owner[3] != 1 || h->dp_pid != (uint32_t)getppid())
+		h->durability != LW_DURABILITY_NONE || h->owner[3] != 1 ||
+		h->dp_pid != (uint32_t)getppid())
 		return 13;
 	w = lw_shm_worker_at(h, 1);
 	rc = consume((struct rte_ring *)((uint8_t *)h + w->off_ev_ring), 5000);
@@ -168,8 +170,8 @@ static int control_side(const char *name, uint64_t gen)
 	c.done.version = LW_RECORDS_VERSION;
 	c.done.worker = 1;
 	c.done.gen = gen;
-	if (rte_ring_sp_enqueue_elem((struct rte_ring *)((uint8_t *)h + w->off_cmd_ring), &c,
-		    sizeof(c)) != 0)
+	if (rte_ring_sp_enqueue_elem(
+		    (struct rte_ring *)((uint8_t *)h + w->off_cmd_ring), &c, sizeof(c)) != 0)
 		return 30;
 	__atomic_store_n(&w->durable_seq, 5000, __ATOMIC_RELEASE);
 	return 0;

@@ -115,7 +115,8 @@ static void command(const uint8_t *data)
 		rc = shard_load(sh, &c.bind, now);
 		break;
 	case 1:
-		rc = shard_grant_range(sh, c.grant.pool, c.grant.first, c.grant.last, c.grant.stride);
+		rc = shard_grant_range(
+			sh, c.grant.pool, c.grant.first, c.grant.last, c.grant.stride);
 		break;
 	case 2:
 		rc = shard_delete(sh, &c.bind, now);

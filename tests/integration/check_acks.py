@@ -42,7 +42,7 @@ def main():
             parts = line.split()
             if len(parts) < 3 or parts[2] == "0.0.0.0":
                 continue
-            acks.append((float(parts[0]), parts[1].lower(), parts[2]))
+            acks.append((float(parts[0]), parts[1].split(",")[0].lower(), parts[2].split(",")[0]))
     with open(leases_file) as f:
         data = json.load(f)
     leases = data.get("leases", []) if isinstance(data, dict) else data
