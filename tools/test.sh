@@ -88,8 +88,8 @@ install_packages() {
         # build
         meson ninja-build gcc pkg-config libdpdk-dev libconfig-dev zlib1g-dev libcriterion-dev
         libjansson-dev libmicrohttpd-dev
-        # integration tests
-        isc-dhcp-client kea-admin python3 iproute2 ethtool iputils-ping procps
+        # integration tests (isc-dhcp-server, kea-admin: dhcpd -T and kea-lfc read the lease exports)
+        isc-dhcp-client isc-dhcp-server kea-admin python3 iproute2 ethtool iputils-ping procps
         # fuzzer and format check
         clang libclang-rt-14-dev clang-format
     )

@@ -606,3 +606,28 @@ Test(leasedb, lock_refuses_a_second_open)
 	store_free(st2);
 	store_free(st);
 }
+
+Test(leasedb, record_the_store_rejects_is_refused_by_number)
+{
+	struct ldb_jnl_info ji = {.generation = 1};
+	struct store *st = store_create(0);
+	struct leasedb_report rep;
+	struct journal *j;
+
+	cr_assert_eq(mkdir(dir, 0750) == 0 || errno == EEXIST, 1);
+	j = journal_open(path("leases.jnl.1"), 0, NULL);
+	cr_assert_not_null(j);
+	cr_assert_eq(journal_append(j, LDB_REC_JNL_INFO, &ji, sizeof(ji)), 0);
+	for (unsigned i = 0; i < 40; i++) {
+		struct lw_bind_event e = ev(A(198, 18, 0, 0) + i, i, LW_BIND_ACTIVE, NOW, NOW + 9);
+
+		if (i == 20)
+			e.version = LW_RECORDS_VERSION + 1; /* a record from a newer program */
+		cr_assert_eq(journal_append(j, LDB_REC_BIND, &e, sizeof(e)), 0);
+	}
+	cr_assert_eq(journal_close(j), 0);
+	cr_expect_null(leasedb_open(dir, st, &rep, err, sizeof(err)));
+	cr_expect_eq(errno, EINVAL);
+	cr_expect_not_null(strstr(err, "leases.jnl.1: binding record 21 "), "%s", err);
+	store_free(st);
+}
