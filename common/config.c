@@ -643,6 +643,29 @@ static int check_server(struct cf_ctx *c, const config_setting_t *g, void *base)
 /* ------------------------------------------------------------------------ */
 /* control */
 
+static uint64_t fnv1a(uint64_t h, uint32_t v)
+{
+	for (int i = 0; i < 4; i++) {
+		h ^= (v >> (8 * i)) & 0xff;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+uint64_t lw_config_layout_hash(const struct lw_config *cfg)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = fnv1a(h, cfg->n_subnets);
+	for (unsigned i = 0; i < cfg->n_subnets; i++)
+		h = fnv1a(fnv1a(h, cfg->subnets[i].net), cfg->subnets[i].plen);
+	h = fnv1a(h, cfg->n_pools);
+	for (unsigned i = 0; i < cfg->n_pools; i++)
+		h = fnv1a(fnv1a(fnv1a(h, cfg->pools[i].start), cfg->pools[i].end),
+			cfg->pools[i].subnet);
+	return h;
+}
+
 const char *lw_durability_name(int d)
 {
 	return d == LW_DURABILITY_NONE ? "none" : d == LW_DURABILITY_FSYNC ? "fsync" : "?";

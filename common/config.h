@@ -160,6 +160,12 @@ const struct lw_subnet_conf *lw_config_subnet_for(const struct lw_config *cfg, u
 /* Index of the pool containing addr within subnet s, or -1. */
 int lw_config_pool_for(const struct lw_config *cfg, const struct lw_subnet_conf *s, uint32_t addr);
 
+/*
+ * A fingerprint of the address layout (subnets and pools, in order): two
+ * processes that exchange bindings by pool index must agree on it.
+ */
+uint64_t lw_config_layout_hash(const struct lw_config *cfg);
+
 /* enum lw_durability as configured ("fsync", "none"). */
 const char *lw_durability_name(int d);
 

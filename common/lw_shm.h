@@ -86,6 +86,9 @@ struct lw_shm_hdr {
 	uint32_t durability;  /* enum lw_durability the dataplane runs with */
 	uint32_t ack_hold_ms; /* what the dataplane holds an ACK for, at most */
 	uint32_t pad0;
+	/* lw_config_layout_hash() of the dataplane's configuration: control
+	 * streams bindings by pool index, so both must have the same pools. */
+	uint64_t layout_hash;
 	uint8_t owner[256]; /* RFC 3074 hash bucket -> worker */
 
 	/* Written by the dataplane. */

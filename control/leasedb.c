@@ -1,68 +1,27 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /*
- * Lease database: snapshot + journals over journal.[ch].
- *
- * Compaction, and what a crash at each step leaves. C is the generation the
- * current snapshot covers (0 when there is none), G the journal being
- * appended to (G > C), and opening always loads: snapshot, then every
- * journal above C in ascending order, deleting journals <= C and a
- * leftover leases.snap.tmp.
- *
- *  1. Sync journal G (fdatasync).
- *     Crash: nothing new on disk; G holds every record.
- *  2. Create journal G+1: header, fsync, fsync of the directory, then its
- *     JNL_INFO record, fdatasync. Appends now go to G+1.
- *     Crash: G+1 is empty, or has only the header, or a torn JNL_INFO (cut
- *     at open). Opening loads snapshot C + journals C+1..G+1 and appends to
- *     G+1, writing JNL_INFO if it has no records.
- *  3. fork(). The child writes leases.snap.tmp (journal format:
- *     SNAP_INFO covering G, then the bindings) and fdatasyncs it; the parent
- *     keeps appending to G+1.
- *     Crash: leases.snap.tmp is partial or complete but not renamed; opening
- *     deletes it and loads snapshot C + journals C+1..G+1, all still there.
- *  4. The child renames leases.snap.tmp to leases.snap, fsyncs the
- *     directory, exits 0.
- *     Crash before the directory fsync: either name may survive; the old
- *     snapshot with C+1..G+1 or the new one with G+1 load the same store.
- *     Crash after it: the new snapshot covers G; journals C+1..G are
- *     leftovers, deleted at open; G+1 is replayed.
- *  5. The parent reaps the child and deletes journals <= G, then fsyncs the
- *     directory.
- *     Crash part-way: the remaining journals <= G are deleted at open.
- *
- * A child that fails (exit != 0, killed) leaves the old snapshot and every
- * journal: the next compaction starts again from step 1. A torn journal
- * tail can only be in the last journal written before a crash; earlier
- * journals were synced before the next one was created.
+ * Lease database: opening (lock, snapshot, journals, repairs), appending and
+ * group commit. Compaction, and why every crash point is safe, is in
+ * leasedb_compact.c.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "leasedb.h"
+#include "leasedb_pvt.h"
 
-#define SNAP_NAME     "leases.snap"
-#define SNAP_TMP_NAME "leases.snap.tmp"
-#define JNL_PREFIX    "leases.jnl."
-#define LOCK_NAME     "lock"
-
-#define JNL_BUF	 (256u << 10)
-#define SNAP_BUF (1u << 20)
+#define JNL_BUF (256u << 10)
 
 /*
  * Bindings are applied this many records behind the read, each one's index
@@ -75,26 +34,7 @@
 /* Pages of the mapping already replayed are dropped every this many bytes. */
 #define TRIM_BYTES (32u << 20)
 
-struct leasedb {
-	char dir[PATH_MAX];
-	int dirfd;
-	int lockfd;
-	struct journal *j;
-	uint64_t gen;	  /* generation of j */
-	uint64_t covers;  /* generation the snapshot on disk covers */
-	size_t unsynced;  /* records since the last leasedb_sync() */
-	size_t undurable; /* records since the last durable sync */
-
-	pid_t child;
-	uint64_t child_covers;
-	uint64_t child_records;
-	uint64_t child_t0_ms;
-
-	struct leasedb_stats stats;
-	char compact_error[160];
-};
-
-static uint64_t now_us(void)
+uint64_t ldb_now_us(void)
 {
 	struct timespec ts;
 
@@ -102,25 +42,25 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static int path_of(char *out, size_t len, const char *dir, const char *name)
+int ldb_path(char *out, size_t len, const char *dir, const char *name)
 {
 	int n = snprintf(out, len, "%s/%s", dir, name);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static void jnl_name(char *out, size_t len, uint64_t gen)
+void ldb_jnl_name(char *out, size_t len, uint64_t gen)
 {
-	snprintf(out, len, JNL_PREFIX "%" PRIu64, gen);
+	snprintf(out, len, LDB_JNL_PREFIX "%" PRIu64, gen);
 }
 
 /* Generation of a journal file name, or 0 when name is not one. */
 static uint64_t jnl_gen(const char *name)
 {
-	const char *p = name + strlen(JNL_PREFIX);
+	const char *p = name + strlen(LDB_JNL_PREFIX);
 	uint64_t g = 0;
 
-	if (strncmp(name, JNL_PREFIX, strlen(JNL_PREFIX)) != 0 || *p == '\0' || *p == '0')
+	if (strncmp(name, LDB_JNL_PREFIX, strlen(LDB_JNL_PREFIX)) != 0 || *p == '\0' || *p == '0')
 		return 0;
 	for (; *p; p++) {
 		if (*p < '0' || *p > '9' || g > (UINT64_MAX - 9) / 10)
@@ -138,7 +78,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Generations of the journals in the directory, ascending (*out: free() it). */
-static int list_journals(int dirfd, uint64_t **out, size_t *n)
+int ldb_list_journals(int dirfd, uint64_t **out, size_t *n)
 {
 	int fd = dup(dirfd);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -183,11 +123,6 @@ cleanup:
 	}
 	*out = v;
 	return rc;
-}
-
-static int fsync_fd(int fd)
-{
-	return fsync(fd) < 0 ? -errno : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -372,12 +307,12 @@ static int jnl_cb(void *arg, uint16_t type, const void *p, uint16_t len)
 static int load_snapshot(
 	struct leasedb *db, struct store *st, struct leasedb_report *rep, char *err, size_t errlen)
 {
-	struct load l = {.st = st, .err = err, .errlen = errlen, .file = SNAP_NAME};
+	struct load l = {.st = st, .err = err, .errlen = errlen, .file = LDB_SNAP_NAME};
 	char path[PATH_MAX];
 	struct journal_scan scan;
 	int rc;
 
-	if ((rc = path_of(path, sizeof(path), db->dir, SNAP_NAME)) < 0)
+	if ((rc = ldb_path(path, sizeof(path), db->dir, LDB_SNAP_NAME)) < 0)
 		return rc;
 	rc = replay_mapped(path, snap_cb, &l, &scan);
 	if (rc == -ENOENT)
@@ -430,8 +365,8 @@ static int load_journal(struct leasedb *db, struct store *st, uint64_t gen, bool
 	struct journal_scan scan;
 	int rc;
 
-	jnl_name(name, sizeof(name), gen);
-	if ((rc = path_of(path, sizeof(path), db->dir, name)) < 0)
+	ldb_jnl_name(name, sizeof(name), gen);
+	if ((rc = ldb_path(path, sizeof(path), db->dir, name)) < 0)
 		return rc;
 	rc = replay_mapped(path, jnl_cb, &l, &scan);
 	if (rc == -EINVAL && err[0] == '\0' && scan.file_bytes < JOURNAL_HDR_LEN) {
@@ -482,15 +417,15 @@ static int load_journal(struct leasedb *db, struct store *st, uint64_t gen, bool
 }
 
 /* Opens journal gen for append; a journal with no records gets its JNL_INFO first. */
-static int open_journal(struct leasedb *db, uint64_t gen, struct journal **out)
+int ldb_open_journal(struct leasedb *db, uint64_t gen, struct journal **out)
 {
 	char name[64], path[PATH_MAX];
 	struct journal_scan scan;
 	struct journal *j;
 	int rc;
 
-	jnl_name(name, sizeof(name), gen);
-	if ((rc = path_of(path, sizeof(path), db->dir, name)) < 0)
+	ldb_jnl_name(name, sizeof(name), gen);
+	if ((rc = ldb_path(path, sizeof(path), db->dir, name)) < 0)
 		return rc;
 	j = journal_open(path, JNL_BUF, &scan);
 	if (j == NULL)
@@ -515,10 +450,12 @@ static int take_lock(struct leasedb *db, char *err, size_t errlen)
 	char buf[32];
 	ssize_t n;
 
-	db->lockfd = openat(db->dirfd, LOCK_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	db->lockfd = openat(db->dirfd, LDB_LOCK_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (db->lockfd < 0) {
-		snprintf(err, errlen, "%s/" LOCK_NAME ": %s", db->dir, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, errlen, "%s/" LDB_LOCK_NAME ": %s", db->dir, strerror(e));
+		return -e;
 	}
 	if (flock(db->lockfd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
@@ -528,11 +465,11 @@ static int take_lock(struct leasedb *db, char *err, size_t errlen)
 		buf[strcspn(buf, "\n")] = '\0';
 		if (e == EWOULDBLOCK)
 			snprintf(err, errlen,
-				"%s is in use by another process (pid %s holds %s/" LOCK_NAME
+				"%s is in use by another process (pid %s holds %s/" LDB_LOCK_NAME
 				"); stop it, or give this one another state directory",
 				db->dir, buf[0] ? buf : "?", db->dir);
 		else
-			snprintf(err, errlen, "%s/" LOCK_NAME ": %s", db->dir, strerror(e));
+			snprintf(err, errlen, "%s/" LDB_LOCK_NAME ": %s", db->dir, strerror(e));
 		return -e;
 	}
 	/* The pid is only for the message above; the lock is what counts. */
@@ -547,15 +484,19 @@ struct leasedb *leasedb_open(
 {
 	struct leasedb_report local;
 	struct leasedb *db = calloc(1, sizeof(*db));
-	uint64_t t0 = now_us(), *gens = NULL, newest;
+	uint64_t t0 = ldb_now_us(), *gens = NULL, newest;
+	char local_err[256];
 	size_t n_gens = 0;
 	int rc = 0;
 
 	if (rep == NULL)
 		rep = &local;
+	if (err == NULL || errlen == 0) {
+		err = local_err;
+		errlen = sizeof(local_err);
+	}
 	memset(rep, 0, sizeof(*rep));
-	if (errlen)
-		err[0] = '\0';
+	err[0] = '\0';
 	if (db == NULL)
 		return NULL;
 	db->dirfd = db->lockfd = -1;
@@ -577,12 +518,12 @@ struct leasedb *leasedb_open(
 	if ((rc = take_lock(db, err, errlen)) < 0)
 		goto cleanup;
 
-	if (unlinkat(db->dirfd, SNAP_TMP_NAME, 0) == 0)
+	if (unlinkat(db->dirfd, LDB_SNAP_TMP_NAME, 0) == 0)
 		note(rep, "%s: deleted (a compaction stopped before finishing it)\n",
-			SNAP_TMP_NAME);
+			LDB_SNAP_TMP_NAME);
 	if ((rc = load_snapshot(db, st, rep, err, errlen)) < 0)
 		goto cleanup;
-	if ((rc = list_journals(db->dirfd, &gens, &n_gens)) < 0)
+	if ((rc = ldb_list_journals(db->dirfd, &gens, &n_gens)) < 0)
 		goto cleanup;
 	newest = n_gens ? gens[n_gens - 1] : 0;
 	for (size_t i = 0; i < n_gens; i++) {
@@ -590,7 +531,7 @@ struct leasedb *leasedb_open(
 
 		if (gens[i] > db->covers)
 			continue;
-		jnl_name(name, sizeof(name), gens[i]);
+		ldb_jnl_name(name, sizeof(name), gens[i]);
 		if (unlinkat(db->dirfd, name, 0) < 0) {
 			rc = -errno;
 			goto cleanup;
@@ -608,17 +549,17 @@ struct leasedb *leasedb_open(
 			goto cleanup;
 	}
 	db->gen = newest > db->covers ? newest : db->covers + 1;
-	if ((rc = open_journal(db, db->gen, &db->j)) < 0)
+	if ((rc = ldb_open_journal(db, db->gen, &db->j)) < 0)
 		goto cleanup;
-	(void)fsync_fd(db->dirfd); /* make the deletions above durable */
+	(void)fsync(db->dirfd); /* makes the deletions above durable */
 	db->stats.generation = db->gen;
 	rep->generation = db->gen;
 	rep->bindings = store_count(st);
-	rep->elapsed_ms = (now_us() - t0) / 1000;
+	rep->elapsed_ms = (ldb_now_us() - t0) / 1000;
 cleanup:
 	free(gens);
 	if (rc < 0) {
-		if (errlen && err[0] == '\0')
+		if (err[0] == '\0')
 			snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
 		if (db->lockfd >= 0)
 			close(db->lockfd);
@@ -662,11 +603,11 @@ int leasedb_sync(struct leasedb *db, bool durable)
 			db->unsynced = 0;
 		return rc;
 	}
-	t0 = now_us();
+	t0 = ldb_now_us();
 	rc = journal_sync(db->j, true);
 	if (rc < 0)
 		return rc;
-	dt = now_us() - t0;
+	dt = ldb_now_us() - t0;
 	db->stats.syncs++;
 	db->stats.last_batch = (uint32_t)db->undurable;
 	if (db->stats.last_batch > db->stats.max_batch)
@@ -687,213 +628,7 @@ size_t leasedb_pending(const struct leasedb *db)
 void leasedb_stats(const struct leasedb *db, struct leasedb_stats *out)
 {
 	*out = db->stats;
-}
-
-const char *leasedb_compact_error(const struct leasedb *db)
-{
-	return db->compact_error[0] ? db->compact_error : NULL;
-}
-
-bool leasedb_compacting(const struct leasedb *db)
-{
-	return db->child > 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Compaction */
-
-/* Child exit codes: which step failed. */
-enum {
-	SNAP_OK = 0,
-	SNAP_E_OPEN = 10,
-	SNAP_E_WRITE = 11,
-	SNAP_E_RENAME = 12,
-	SNAP_E_DIRSYNC = 13,
-};
-
-static const char *snap_step(int code)
-{
-	switch (code) {
-	case SNAP_E_OPEN:
-		return "creating " SNAP_TMP_NAME;
-	case SNAP_E_WRITE:
-		return "writing " SNAP_TMP_NAME;
-	case SNAP_E_RENAME:
-		return "renaming " SNAP_TMP_NAME " to " SNAP_NAME;
-	case SNAP_E_DIRSYNC:
-		return "syncing the state directory";
-	default:
-		return "unknown step";
-	}
-}
-
-static bool kept(const struct store_lease *l, uint32_t cutoff)
-{
-	return !((l->state == LW_BIND_EXPIRED || l->state == LW_BIND_RELEASED) && l->end < cutoff);
-}
-
-/*
- * The child's whole job. Writes in address order (the load then fills the
- * store's radix and array in order too). Uses no stdio: it only ever
- * leaves through _exit().
- */
-static int snap_write(const struct leasedb *db, const struct store *st, uint64_t covers,
-	uint32_t cutoff, uint32_t now)
-{
-	const struct store_lease *page[1024];
-	struct ldb_snap_info info = {
-		.version = LDB_SNAP_VERSION,
-		.covers_generation = covers,
-		.created_unix = now,
-	};
-	char tmp[PATH_MAX], snap[PATH_MAX];
-	struct journal *j;
-	uint32_t after = 0;
-	unsigned n;
-
-	if (path_of(tmp, sizeof(tmp), db->dir, SNAP_TMP_NAME) < 0 ||
-		path_of(snap, sizeof(snap), db->dir, SNAP_NAME) < 0)
-		return SNAP_E_OPEN;
-	while ((n = store_page(st, after, page, 1024)) > 0) {
-		for (unsigned i = 0; i < n; i++)
-			info.count += kept(page[i], cutoff);
-		after = page[n - 1]->addr;
-	}
-	j = journal_open(tmp, SNAP_BUF, NULL);
-	if (j == NULL)
-		return SNAP_E_OPEN;
-	if (journal_append(j, LDB_REC_SNAP_INFO, &info, sizeof(info)) < 0)
-		goto fail;
-	after = 0;
-	while ((n = store_page(st, after, page, 1024)) > 0) {
-		for (unsigned i = 0; i < n; i++) {
-			struct lw_bind_event ev;
-
-			if (!kept(page[i], cutoff))
-				continue;
-			store_lease_to_event(page[i], &ev);
-			if (journal_append(j, LDB_REC_BIND, &ev, sizeof(ev)) < 0)
-				goto fail;
-		}
-		after = page[n - 1]->addr;
-	}
-	if (journal_close(j) < 0)
-		return SNAP_E_WRITE;
-	if (rename(tmp, snap) < 0)
-		return SNAP_E_RENAME;
-	if (fsync_fd(db->dirfd) < 0)
-		return SNAP_E_DIRSYNC;
-	return SNAP_OK;
-fail:
-	journal_close(j);
-	return SNAP_E_WRITE;
-}
-
-int leasedb_compact_start(
-	struct leasedb *db, struct store *st, uint32_t now, uint32_t history_window)
-{
-	uint32_t cutoff = now > history_window ? now - history_window : 0;
-	struct journal *next, *old;
-	pid_t parent = getpid(), pid;
-	int rc;
-
-	if (db->child > 0)
-		return -EBUSY;
-	db->compact_error[0] = '\0';
-	/* Steps 1 and 2 (see the top of this file). */
-	if ((rc = leasedb_sync(db, true)) < 0)
-		return rc;
-	if (unlinkat(db->dirfd, SNAP_TMP_NAME, 0) < 0 && errno != ENOENT)
-		return -errno;
-	if ((rc = open_journal(db, db->gen + 1, &next)) < 0)
-		return rc;
-	old = db->j;
-	db->j = next;
-	db->gen++;
-	db->stats.generation = db->gen;
-	db->stats.journal_records = 0;
-	(void)journal_close(old); /* already durable: nothing left to lose */
-
-	/* Steps 3 and 4 run in the child. */
-	db->child_t0_ms = now_us() / 1000;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		/* A child outliving a crashed parent would hold the directory lock. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(SNAP_E_OPEN);
-		_exit(snap_write(db, st, db->gen - 1, cutoff, now));
-	}
-	db->child = pid;
-	db->child_covers = db->gen - 1;
-	/* The child saw the store before this: it writes the same records. */
-	store_prune(st, cutoff);
-	db->child_records = store_count(st);
-	return 0;
-}
-
-/* Step 5: the journals the new snapshot covers go. */
-static void drop_covered(struct leasedb *db, uint64_t covers)
-{
-	uint64_t *gens;
-	size_t n;
-
-	if (list_journals(db->dirfd, &gens, &n) < 0)
-		return; /* they go at the next open */
-	for (size_t i = 0; i < n && gens[i] <= covers; i++) {
-		char name[64];
-
-		jnl_name(name, sizeof(name), gens[i]);
-		(void)unlinkat(db->dirfd, name, 0);
-	}
-	free(gens);
-	(void)fsync_fd(db->dirfd);
-}
-
-int leasedb_compact_poll(struct leasedb *db, bool wait)
-{
-	int status = 0;
-	pid_t r;
-
-	if (db->child <= 0)
-		return 0;
-	do
-		r = waitpid(db->child, &status, wait ? 0 : WNOHANG);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return 0;
-	db->child = 0;
-	if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == SNAP_OK) {
-		drop_covered(db, db->child_covers);
-		db->covers = db->child_covers;
-		db->stats.compactions++;
-		db->stats.last_compaction_ms = now_us() / 1000 - db->child_t0_ms;
-		db->stats.last_compaction_records = db->child_records;
-		return 1;
-	}
-	if (r < 0)
-		snprintf(db->compact_error, sizeof(db->compact_error), "compaction: waitpid: %s",
-			strerror(errno));
-	else if (WIFEXITED(status))
-		snprintf(db->compact_error, sizeof(db->compact_error),
-			"compaction failed %s; the journals are kept",
-			snap_step(WEXITSTATUS(status)));
-	else
-		snprintf(db->compact_error, sizeof(db->compact_error),
-			"compaction killed by signal %d; the journals are kept",
-			WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-	(void)unlinkat(db->dirfd, SNAP_TMP_NAME, 0);
-	db->stats.compaction_failures++;
-	return -EIO;
-}
-
-int leasedb_compact(struct leasedb *db, struct store *st, uint32_t now, uint32_t history_window)
-{
-	int rc = leasedb_compact_start(db, st, now, history_window);
-
-	return rc < 0 ? rc : leasedb_compact_poll(db, true);
+	out->avg_sync_us = out->syncs ? out->total_sync_us / out->syncs : 0;
 }
 
 int leasedb_close(struct leasedb *db)

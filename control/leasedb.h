@@ -92,8 +92,9 @@ struct leasedb_stats {
 	uint32_t max_batch;
 	uint64_t last_sync_us;
 	uint64_t max_sync_us;
-	uint64_t total_sync_us; /* avg = total_sync_us / syncs */
-	uint64_t compactions;	/* finished successfully */
+	uint64_t avg_sync_us;
+	uint64_t total_sync_us;
+	uint64_t compactions; /* finished successfully */
 	uint64_t compaction_failures;
 	uint64_t last_compaction_ms;	  /* fork to reaped child */
 	uint64_t last_compaction_records; /* bindings in that snapshot */
@@ -107,8 +108,9 @@ struct leasedb;
  * dir/lock for the life of the handle. On failure returns NULL, sets errno
  * and writes one line into err: another process holds the lock (-EWOULDBLOCK),
  * a damaged snapshot or journal header (-EINVAL), a record the store
- * rejects (-EINVAL), I/O errors. rep (optional) says what was loaded and
- * what was repaired.
+ * rejects (-EINVAL), I/O errors; st may then hold part of the data and
+ * should be freed. rep (optional) says what was loaded and what was
+ * repaired. err may be NULL.
  */
 struct leasedb *leasedb_open(
 	const char *dir, struct store *st, struct leasedb_report *rep, char *err, size_t errlen);

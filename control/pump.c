@@ -254,7 +254,8 @@ static void try_attach(struct pump *p)
 	int rc;
 
 	msg[0] = '\0';
-	rc = shmif_attach(&p->shm, p->cfg->control.shm, p->ctl_gen, msg, sizeof(msg));
+	rc = shmif_attach(&p->shm, p->cfg->control.shm, lw_config_layout_hash(p->cfg), p->ctl_gen,
+		msg, sizeof(msg));
 	if (rc < 0) {
 		if (strcmp(msg, p->last_msg) != 0)
 			LOG(p, "cannot attach to the dataplane: %s\n", msg);

@@ -22,7 +22,8 @@ static struct rte_ring *ring_at(struct shmif *s, uint64_t off)
 	return (struct rte_ring *)((uint8_t *)s->base + off);
 }
 
-int shmif_attach(struct shmif *s, const char *shm, uint64_t ctl_gen, char *msg, size_t len)
+int shmif_attach(struct shmif *s, const char *shm, uint64_t layout, uint64_t ctl_gen, char *msg,
+	size_t len)
 {
 	struct lw_shm_hdr *h;
 	struct stat st;
@@ -50,7 +51,11 @@ int shmif_attach(struct shmif *s, const char *shm, uint64_t ctl_gen, char *msg, 
 		return -1;
 	}
 	h = base;
-	if (__atomic_load_n(&h->dp_state, __ATOMIC_ACQUIRE) == LW_DP_STARTING) {
+	/* Still being set up, or left behind by a dataplane that stopped. */
+	if (__atomic_load_n(&h->dp_state, __ATOMIC_ACQUIRE) == LW_DP_STARTING ||
+		__atomic_load_n(&h->dp_state, __ATOMIC_ACQUIRE) == LW_DP_STOPPED ||
+		(st.st_size >= (off_t)sizeof(*h) && h->magic == LW_SHM_MAGIC && h->dp_pid &&
+			kill((pid_t)h->dp_pid, 0) < 0 && errno == ESRCH)) {
 		munmap(base, (size_t)st.st_size);
 		close(fd);
 		return 0;
@@ -62,6 +67,12 @@ int shmif_attach(struct shmif *s, const char *shm, uint64_t ctl_gen, char *msg, 
 	s->ino = st.st_ino;
 	if (lw_shm_check(h, s->size, "control process", "dataplane", msg, (unsigned)len) < 0)
 		goto refuse;
+	if (h->layout_hash != layout) {
+		snprintf(msg, len,
+			"the dataplane runs with other subnets or pools than this control "
+			"process; start both with the same configuration file (or reload it)");
+		goto refuse;
+	}
 	s->h = h;
 	s->n_workers = h->n_workers;
 	s->dp_generation = h->dp_generation;

@@ -39,12 +39,14 @@ struct shmif {
 };
 
 /*
- * Maps the region named shm (without the leading '/'), checks it and takes
+ * Maps the region named shm (without the leading '/'), checks it (versions,
+ * and layout: lw_config_layout_hash() of our configuration) and takes
  * our ends of the rings. Returns 1 when attached, 0 when there is no region
  * yet (or it is still being set up), -1 with a message when it cannot be
  * used (version mismatch: the message says which side is older).
  */
-int shmif_attach(struct shmif *s, const char *shm, uint64_t ctl_gen, char *msg, size_t len);
+int shmif_attach(struct shmif *s, const char *shm, uint64_t layout, uint64_t ctl_gen, char *msg,
+	size_t len);
 
 /* Unmaps (the region stays for the dataplane). */
 void shmif_detach(struct shmif *s);

@@ -2,9 +2,10 @@
 /*
  * Lease store: one array of records and three indexes over it.
  *
- *  - by address: open addressing, linear probing, 32-bit slot numbers;
- *    deletion shifts the following entries back (no tombstones), so a probe
- *    stops at the first empty bucket and tables never fill with dead entries.
+ *  - by address: open addressing, linear probing, 32-bit entries (a slot
+ *    number and a few bits of hash, see TAG_BITS); deletion shifts the
+ *    following entries back (no tombstones), so a probe stops at the first
+ *    empty bucket and tables never fill with dead entries.
  *  - by client key: the same table shape. An entry points to the client's
  *    "head" record: its ACTIVE one if it has one, else its most recent one.
  *    All records of one key form a ring (rec.knext), so that when the head

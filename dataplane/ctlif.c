@@ -114,6 +114,7 @@ int ctlif_create(struct ctlif *c, const struct lw_config *cfg, unsigned n_worker
 	h->dp_pid = (uint32_t)getpid();
 	h->durability = cfg->control.durability;
 	h->ack_hold_ms = cfg->control.ack_hold_ms;
+	h->layout_hash = lw_config_layout_hash(cfg);
 	memcpy(h->owner, owner, sizeof(h->owner));
 	c->hdr = h;
 	c->n_workers = n_workers;

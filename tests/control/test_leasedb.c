@@ -200,6 +200,9 @@ Test(leasedb, new_directory_then_round_trip)
 	cr_expect_eq(s.bytes, 507 * 80, "80 journal bytes per 64-byte event");
 	cr_expect_eq(s.syncs, 1);
 	cr_expect_eq(s.last_batch, 507);
+	cr_expect_eq(s.max_batch, 507);
+	cr_expect_eq(s.avg_sync_us, s.last_sync_us, "one sync: average = last");
+	cr_expect_geq(s.max_sync_us, s.last_sync_us);
 	cr_expect_eq(s.journal_records, 507);
 	/* Nothing new: a durable sync is free and not counted. */
 	cr_assert_eq(leasedb_sync(db, true), 0);

@@ -55,7 +55,7 @@ lw_ctl_stop
 
 # The newest journal, cut 24 bytes short: its last record (the renewal of the
 # fifth client) is torn. Everything before it stays: the five leases.
-J=$(ls "$LW_TMP/state"/leases.jnl.* | sort -t. -k3 -n | tail -n 1)
+J=$(ls "$LW_TMP/state-leasewire"/leases.jnl.* | sort -t. -k3 -n | tail -n 1)
 SIZE=$(stat -c %s "$J")
 truncate -s $((SIZE - 24)) "$J"
 lw_log "cut $J from $SIZE to $((SIZE - 24)) bytes"

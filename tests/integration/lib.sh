@@ -38,6 +38,7 @@ LW_DP_PID=
 LW_DP_LOG=
 LW_CTL_PID=
 LW_CTL_LOG=
+LW_CTL_CFG=     # the configuration control was started with
 LW_CFG=         # the configuration the processes run with
 LW_SHM=         # its shared-memory region name (removed on exit)
 
@@ -227,6 +228,12 @@ lw_dp_start() {
     local ns=$1 cfg=$2
     shift 2
     lw_prepare_cfg "$cfg"
+    # A test that switches to another configuration wants a server made for
+    # it: control is restarted on the new file (with its own journal).
+    if [ -n "$LW_CTL_PID" ] && [ "$LW_CTL_CFG" != "$cfg" ]; then
+        [ -n "$LW_DP_PID" ] && lw_dp_stop
+        lw_ctl_stop
+    fi
     [ -n "$LW_CTL_PID" ] || lw_ctl_start
     LW_DP_LOG="$LW_TMP/dataplane.$(date +%s%N).log"
     # EAL keeps a runtime directory per file prefix: remove it on exit.
@@ -252,9 +259,11 @@ lw_prepare_cfg() {
         cat >>"$cfg" <<EOF
 control = {
     socket = "$LW_TMP/control.sock";
-    state_dir = "$LW_TMP/state";
+    state_dir = "$LW_TMP/state-$(basename "$cfg" .cfg)";
     shm = "$LW_SHM";
     fsync_interval_us = 200;
+    # A shared test machine can stall an fdatasync for seconds.
+    ack_hold_ms = 5000;
 };
 EOF
     else
@@ -286,6 +295,7 @@ lw_ctl_start() {
     lw_log "starting control: $LW_CONTROL -c $LW_CFG $*"
     stdbuf -oL -eL "$LW_CONTROL" -c "$LW_CFG" "$@" >"$LW_CTL_LOG" 2>&1 &
     LW_CTL_PID=$!
+    LW_CTL_CFG=$LW_CFG
     LW_PIDS+=("$LW_CTL_PID")
     for i in $(seq 1 300); do
         if grep -q '^leasewire-control: ready' "$LW_CTL_LOG"; then
