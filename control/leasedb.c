@@ -26,8 +26,8 @@
 /*
  * Bindings are applied this many records behind the read, each one's index
  * buckets prefetched when it is read: with millions of leases the store's
- * tables do not fit in cache, and this hides most of the misses (about 2x
- * on a 10M-lease load).
+ * tables do not fit in cache. Measured on 10M leases (2-vCPU VM): 410-630
+ * ns per store_apply without, 120-310 ns with.
  */
 #define LOAD_AHEAD 16
 

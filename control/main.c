@@ -553,6 +553,20 @@ static void usage(FILE *f)
 		   "first, then the journal is synced).\n");
 }
 
+/* mkdir -p for the parents of the state directory (leasedb creates the last level). */
+static void make_parents(const char *dir)
+{
+	char p[LW_PATH_LEN];
+
+	snprintf(p, sizeof(p), "%s", dir);
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0750) < 0 && errno != EEXIST)
+			return; /* leasedb_open reports the failure */
+		*s = '/';
+	}
+}
+
 static int setup(struct ctl_main *m)
 {
 	struct leasedb_report rep;
@@ -565,6 +579,7 @@ static int setup(struct ctl_main *m)
 		fprintf(stderr, PROG ": out of memory\n");
 		return -1;
 	}
+	make_parents(m->cfg->control.state_dir);
 	m->db = leasedb_open(m->cfg->control.state_dir, m->st, &rep, err, sizeof(err));
 	if (m->db == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
