@@ -89,7 +89,7 @@ install_packages() {
         meson ninja-build gcc pkg-config libdpdk-dev libconfig-dev zlib1g-dev libcriterion-dev
         libjansson-dev libmicrohttpd-dev
         # integration tests (isc-dhcp-server, kea-admin: dhcpd -T and kea-lfc read the lease exports)
-        isc-dhcp-client isc-dhcp-server kea-admin python3 iproute2 ethtool iputils-ping procps
+        isc-dhcp-client isc-dhcp-server kea-admin python3 iproute2 ethtool iputils-ping procps tshark
         # fuzzer and format check
         clang libclang-rt-14-dev clang-format
     )
