@@ -291,9 +291,16 @@ static int env_lease_del(void *arg, const struct store_lease *l, char *msg, size
 	struct ctl_main *m = arg;
 	struct shmif *s = &m->pump.shm;
 	struct lw_bind_event ev;
+	const char *how = "";
 	union lw_cmd c;
 
 	store_lease_to_event(l, &ev);
+	/*
+	 * The worker that owns the client frees the address in its shard (and
+	 * sends its own FREE event). A keyless record (a declined address) has
+	 * no owning client: it stays quarantined in the dataplane until its
+	 * probation ends, and only leaves the database here.
+	 */
 	if (shmif_attached(s) &&
 		__atomic_load_n(&s->h->dp_state, __ATOMIC_ACQUIRE) == LW_DP_SERVING &&
 		l->key.kind != LW_KEY_NONE) {
@@ -308,11 +315,10 @@ static int env_lease_del(void *arg, const struct store_lease *l, char *msg, size
 			snprintf(msg, len, "worker %u's command ring is full; try again", w);
 			return -1;
 		}
-		/* The worker frees the address; its event updates the journal and the store. */
-		snprintf(msg, len, "lease deleted");
-		return 0;
+		how = " (and freed in the dataplane)";
 	}
-	/* No dataplane: the change is ours to journal; the next load will not have it. */
+	/* Journaled here as well: the record leaves the database even when the
+	 * shard no longer knows the binding (history it already dropped). */
 	ev.type = LW_EV_BIND;
 	ev.version = LW_RECORDS_VERSION;
 	ev.state = LW_BIND_FREE;
@@ -323,7 +329,7 @@ static int env_lease_del(void *arg, const struct store_lease *l, char *msg, size
 		snprintf(msg, len, "cannot journal the deletion");
 		return -1;
 	}
-	snprintf(msg, len, "lease deleted");
+	snprintf(msg, len, "lease deleted%s", how);
 	return 0;
 }
 

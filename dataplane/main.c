@@ -445,14 +445,28 @@ static void report_drops(void)
 		d[0], cur_cfg->control.ack_hold_ms, d[1], d[2]);
 }
 
-/* Called every tick until serving: every worker loaded, then every worker serving. */
-static void watch_loading(void)
+/*
+ * Called every tick until serving: every worker loaded, then every worker
+ * serving. A reminder every 10 s says what is missing.
+ */
+static void watch_loading(uint64_t tick)
 {
 	if (!__atomic_load_n(&dp.all_loaded, __ATOMIC_RELAXED)) {
+		unsigned loaded = 0;
+
 		for (unsigned i = 0; i < dp.n_workers; i++)
-			if (__atomic_load_n(&dp.workers[i]->shm->loaded_gen, __ATOMIC_ACQUIRE) !=
-				dp.ctl.hdr->dp_generation)
-				return;
+			loaded += __atomic_load_n(&dp.workers[i]->shm->loaded_gen,
+					  __ATOMIC_ACQUIRE) == dp.ctl.hdr->dp_generation;
+		if (loaded < dp.n_workers) {
+			if (tick % (10 * TICKS_PER_S) == 0)
+				fprintf(stderr,
+					PROG ": still waiting for leasewire-control (%s): %u of %u "
+					     "workers loaded; no DHCP request is answered until "
+					     "all are\n",
+					cw.gen ? "attached" : "not attached yet", loaded,
+					dp.n_workers);
+			return;
+		}
 		__atomic_store_n(&dp.all_loaded, 1, __ATOMIC_RELEASE);
 	}
 	for (unsigned i = 0; i < dp.n_workers; i++)
@@ -685,7 +699,7 @@ int main(int argc, char **argv)
 		watch_workers();
 		watch_control();
 		if (!cw.serving)
-			watch_loading();
+			watch_loading(tick);
 		if (tick % TICKS_PER_S == 0)
 			report_drops();
 		if (sig_dump) {
