@@ -296,7 +296,9 @@ unsigned pump_poll(struct pump *p, uint64_t now_ns)
 				/* What the old dataplane left in its rings is journaled first. */
 				n += drain(p, now_ns);
 				commit(p);
-				LOG(p, "the dataplane (pid %u) is gone (%s); waiting for the next one\n",
+				LOG(p,
+					"the dataplane (pid %u) is gone (%s); waiting for the next "
+					"one\n",
 					p->shm.h->dp_pid, why);
 				pump_detach(p);
 				p->next_try_ns = 0;

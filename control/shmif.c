@@ -22,8 +22,8 @@ static struct rte_ring *ring_at(struct shmif *s, uint64_t off)
 	return (struct rte_ring *)((uint8_t *)s->base + off);
 }
 
-int shmif_attach(struct shmif *s, const char *shm, uint64_t layout, uint64_t ctl_gen, char *msg,
-	size_t len)
+int shmif_attach(
+	struct shmif *s, const char *shm, uint64_t layout, uint64_t ctl_gen, char *msg, size_t len)
 {
 	struct lw_shm_hdr *h;
 	struct stat st;

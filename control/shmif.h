@@ -45,8 +45,8 @@ struct shmif {
  * yet (or it is still being set up), -1 with a message when it cannot be
  * used (version mismatch: the message says which side is older).
  */
-int shmif_attach(struct shmif *s, const char *shm, uint64_t layout, uint64_t ctl_gen, char *msg,
-	size_t len);
+int shmif_attach(
+	struct shmif *s, const char *shm, uint64_t layout, uint64_t ctl_gen, char *msg, size_t len);
 
 /* Unmaps (the region stays for the dataplane). */
 void shmif_detach(struct shmif *s);
