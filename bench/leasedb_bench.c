@@ -86,7 +86,9 @@ static struct lw_bind_event event(uint64_t i, uint8_t state, uint32_t now)
 	e.addr = BASE_ADDR + (uint32_t)i;
 	e.start = now;
 	e.end = state == LW_BIND_ACTIVE ? now + 3600 : now;
-	e.subnet = (uint32_t)(i >> 16) % 64;
+	/* subnet N is 10.N.0.0/16 with one pool of the same index, as a
+	 * configuration of /16 subnets in order would number them */
+	e.subnet = (uint32_t)(i >> 16);
 	e.pool = (uint16_t)e.subnet;
 	e.key.kind = LW_KEY_HWADDR;
 	e.key.len = 7;

@@ -130,6 +130,16 @@ ctl_rc "reload (bad)" 1 reload
 lw_log "bad reload: $OUT"
 L=$(lw_field "$(lw_raw "$C" -i "$CI" --mac 02:00:5e:40:00:05 dora | grep '^ack ')" lease)
 lw_assert_eq "lease time after the refused reload" 1234 "$L"
+# SIGHUP to control does the same as the reload command.
+write_cfg 1500
+kill -HUP "$LW_CTL_PID"
+for _ in $(seq 1 50); do
+    grep -q 'configuration reloaded' "$LW_CTL_LOG" && break
+    sleep 0.1
+done
+grep -q 'configuration reloaded' "$LW_CTL_LOG" || lw_fail "SIGHUP did not reload: $(tail -n 3 "$LW_CTL_LOG")"
+L=$(lw_field "$(lw_raw "$C" -i "$CI" --mac 02:00:5e:40:00:06 dora | grep '^ack ')" lease)
+lw_assert_eq "lease time after SIGHUP" 1500 "$L"
 # A change the dataplane cannot apply live (a pool) is refused as a whole.
 write_cfg 1234
 sed -i 's/198.18.0.199/198.18.0.150/' "$CFG"
