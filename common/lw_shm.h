@@ -38,6 +38,12 @@
  * address grants (LW_CMD_GRANT), then LW_CMD_LOAD_DONE per worker. A worker
  * answers no DHCP request before its LOAD_DONE of the current generation; the
  * dataplane moves to LW_DP_SERVING when all workers are loaded.
+ *
+ * Rebalancing. Each worker publishes its free count per pool (pool_free);
+ * control evens them out by sending LW_CMD_MOVE to a rich worker, which
+ * hands addresses to the poor one over the worker-to-worker ring. A worker
+ * that runs dry before control acts (a client is waiting) still asks the
+ * richest worker directly: that path must not wait for control.
  */
 #ifndef LW_SHM_H
 #define LW_SHM_H
@@ -48,7 +54,7 @@
 #include "lw_records.h"
 
 #define LW_SHM_MAGIC   0x4c57534du /* "LWSM" */
-#define LW_SHM_VERSION 1
+#define LW_SHM_VERSION 2
 #define LW_SHM_ALIGN   64
 
 /* Ring sizes (elements, powers of two; usable capacity is one less). */
@@ -85,7 +91,7 @@ struct lw_shm_hdr {
 	uint32_t dp_pid;
 	uint32_t durability;  /* enum lw_durability the dataplane runs with */
 	uint32_t ack_hold_ms; /* what the dataplane holds an ACK for, at most */
-	uint32_t pad0;
+	uint32_t n_pools;     /* entries of each worker's pool_free array */
 	/* lw_config_layout_hash() of the dataplane's configuration: control
 	 * streams bindings by pool index, so both must have the same pools. */
 	uint64_t layout_hash;
@@ -115,6 +121,10 @@ struct lw_shm_worker {
 	/* Set by the dataplane at creation. */
 	uint64_t off_ev_ring __attribute__((aligned(LW_SHM_ALIGN))); /* worker -> control */
 	uint64_t off_cmd_ring;					     /* control -> worker */
+	/* uint32_t[n_pools]: free addresses of each pool this worker owns,
+	 * written by the worker (refreshed a slice per housekeeping), read by
+	 * control's rebalancer. */
+	uint64_t off_pool_free;
 
 	/* Written by the worker. */
 	uint64_t last_seq __attribute__((aligned(LW_SHM_ALIGN))); /* last event produced */
@@ -138,6 +148,7 @@ enum lw_cmd_type {
 	LW_CMD_GRANT = 17,     /* .grant: these free addresses are yours */
 	LW_CMD_LOAD_DONE = 18, /* .done: the stream of generation gen is complete */
 	LW_CMD_DELETE = 19,    /* .bind: remove the binding of (key, addr) (lease4-del) */
+	LW_CMD_MOVE = 20,      /* .move: give free addresses of a pool to another worker */
 };
 
 /*
@@ -169,6 +180,24 @@ struct lw_cmd_done {
 	uint8_t pad2[40];
 };
 
+/*
+ * Rebalancing, decided by control from the pool_free arrays: the receiving
+ * worker hands up to n free addresses of `pool` to worker `to` over the
+ * worker-to-worker ring (the same grant a dry worker's request gets). It
+ * may give fewer (its free set changed meanwhile); never more.
+ */
+struct lw_cmd_move {
+	uint16_t type;	 /* LW_CMD_MOVE */
+	uint8_t version; /* LW_RECORDS_VERSION */
+	uint8_t pad0;
+	uint16_t worker; /* the giving worker (the ring's owner) */
+	uint16_t pool;
+	uint16_t to; /* the receiving worker */
+	uint16_t pad1;
+	uint32_t n;
+	uint8_t pad2[48];
+};
+
 union lw_cmd {
 	struct {
 		uint16_t type;
@@ -177,11 +206,13 @@ union lw_cmd {
 	struct lw_bind_event bind; /* type LW_CMD_LOAD or LW_CMD_DELETE */
 	struct lw_cmd_grant grant;
 	struct lw_cmd_done done;
+	struct lw_cmd_move move;
 	uint8_t raw[64];
 };
 _Static_assert(sizeof(union lw_cmd) == 64, "a command is one cache line");
 _Static_assert(sizeof(struct lw_cmd_grant) == 64, "a grant is one cache line");
 _Static_assert(sizeof(struct lw_cmd_done) == 64, "done is one cache line");
+_Static_assert(sizeof(struct lw_cmd_move) == 64, "move is one cache line");
 
 static inline struct lw_shm_worker *lw_shm_worker_at(struct lw_shm_hdr *h, unsigned i)
 {
