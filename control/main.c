@@ -358,6 +358,8 @@ static void env_stats(void *arg, struct ctl_stats *out)
 		out->events_duplicate = s->duplicates;
 	}
 	out->events_journaled = ps->events;
+	out->rebalance_moves = m->pump.rb.moves;
+	out->rebalance_addresses = m->pump.rb.addresses;
 	out->journal_records = ds.records;
 	out->journal_syncs = ps->syncs;
 	out->journal_bytes = ds.bytes;
@@ -722,6 +724,7 @@ out:
 	if (m->db)
 		leasedb_close(m->db);
 	store_free(m->st);
+	rebalance_fini(&m->pump.rb);
 	if (m->sigfd >= 0)
 		close(m->sigfd);
 	if (m->epfd >= 0)

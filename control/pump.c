@@ -59,11 +59,18 @@ static void commit(struct pump *p)
 		return;
 	rc = leasedb_sync(p->db, durable);
 	if (rc < 0) {
-		/* Nothing is published: the held ACKs time out and clients retry. */
+		/* Nothing is published: the held ACKs time out and clients retry.
+		 * Said once per failing spell, not once per try. */
 		p->stats.journal_errors++;
-		LOG(p, "journal write failed: %s; ACKs stay held\n", strerror(-rc));
+		if (!p->journal_failing)
+			LOG(p, "journal write failed: %s; no ACK leaves until it works again\n",
+				strerror(-rc));
+		p->journal_failing = true;
 		return;
 	}
+	if (p->journal_failing)
+		LOG(p, "journal writes work again\n");
+	p->journal_failing = false;
 	us = (double)(mono_ns() - t0) / 1000.0;
 	p->stats.syncs++;
 	p->stats.last_batch = p->pending;
@@ -288,6 +295,7 @@ unsigned pump_poll(struct pump *p, uint64_t now_ns)
 		__atomic_store_n(
 			&p->shm.h->ctl_heartbeat, p->shm.h->ctl_heartbeat + 1, __ATOMIC_RELAXED);
 		n = drain(p, now_ns);
+		rebalance_tick(&p->rb, &p->shm, now_ns);
 		if (now_ns >= p->next_try_ns) {
 			p->next_try_ns = now_ns + ATTACH_EVERY;
 			const char *why = shmif_dp_gone(&p->shm);

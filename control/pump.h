@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "rebalance.h"
 #include "shmif.h"
 
 struct store;
@@ -49,7 +50,8 @@ struct pump {
 	struct leasedb *db;
 	struct shmif shm;
 	uint64_t ctl_gen;
-	bool quiet; /* no log lines (tests) */
+	bool quiet;	      /* no log lines (tests) */
+	bool journal_failing; /* the last sync failed */
 
 	unsigned pending;	   /* records appended and not yet durable */
 	uint64_t first_pending_ns; /* when the oldest of them was appended */
@@ -58,6 +60,7 @@ struct pump {
 	char last_msg[512];   /* last attach complaint, said once */
 	uint64_t attached_at; /* Unix seconds */
 	struct pump_stats stats;
+	struct rebalance rb;
 };
 
 void pump_init(struct pump *p, const struct lw_config *cfg, struct store *st, struct leasedb *db);

@@ -34,6 +34,7 @@ struct ctl_stats {
 	double rate_rx[LW_SHM_MAX_WORKERS]; /* DHCP requests/s over the last second */
 	double rate_ack[LW_SHM_MAX_WORKERS];
 	uint64_t events_journaled, events_duplicate, cmd_ring_full, ev_ring_full_seen;
+	uint64_t rebalance_moves, rebalance_addresses; /* LW_CMD_MOVE sent, addresses in them */
 	uint64_t journal_records, journal_syncs, journal_bytes;
 	uint32_t fsync_batch_last, fsync_batch_max;
 	double fsync_batch_avg, fsync_latency_us_last, fsync_latency_us_avg, fsync_latency_us_max;
