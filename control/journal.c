@@ -19,6 +19,7 @@
 
 struct journal {
 	int fd;
+	off_t size; /* bytes in the file that are whole records */
 	size_t len;
 	size_t cap;
 	uint8_t *buf;
@@ -235,6 +236,7 @@ struct journal *journal_open(const char *path, size_t buf_bytes, struct journal_
 		rc = -errno;
 	if (rc < 0)
 		goto fail;
+	j->size = (off_t)scan->valid_bytes;
 	return j;
 fail:
 	if (j->fd >= 0)
@@ -272,8 +274,15 @@ int journal_sync(struct journal *j, bool durable)
 
 	if (j->len) {
 		rc = write_all(j->fd, j->buf, j->len);
-		if (rc < 0)
+		if (rc < 0) {
+			/* Part of the buffer may be in the file: cut it back, so that
+			 * the retry does not leave a torn record in the middle of
+			 * the journal, where replay would stop. */
+			if (ftruncate(j->fd, j->size) < 0 || lseek(j->fd, j->size, SEEK_SET) < 0)
+				return -errno;
 			return rc;
+		}
+		j->size += (off_t)j->len;
 		j->len = 0;
 	}
 	if (durable && fdatasync(j->fd) < 0)

@@ -47,6 +47,27 @@ void pump_init(struct pump *p, const struct lw_config *cfg, struct store *st, st
 /* ------------------------------------------------------------------------ */
 /* Group commit */
 
+/*
+ * An event that could not be appended is gone from the ring but not on
+ * disk: durable_seq must not pass it. Once the journal works again, take
+ * the workers back to what is durable and have them send the rest again,
+ * as after a restart of control (a new ctl_generation).
+ */
+static void resync(struct pump *p)
+{
+	p->resync = false;
+	if (!shmif_attached(&p->shm))
+		return;
+	for (unsigned w = 0; w < p->shm.n_workers; w++) {
+		p->shm.last_seq[w] = __atomic_load_n(
+			&lw_shm_worker_at(p->shm.h, w)->durable_seq, __ATOMIC_ACQUIRE);
+		p->dirty[w] = false;
+	}
+	p->ctl_gen++;
+	__atomic_store_n(&p->shm.h->ctl_generation, p->ctl_gen, __ATOMIC_RELEASE);
+	LOG(p, "asked the workers to send again every event that is not durable\n");
+}
+
 static void commit(struct pump *p)
 {
 	bool durable = p->cfg->control.durability == LW_DURABILITY_FSYNC;
@@ -55,7 +76,7 @@ static void commit(struct pump *p)
 	double us;
 	int rc;
 
-	if (p->pending == 0)
+	if (p->pending == 0 && !p->resync)
 		return;
 	rc = leasedb_sync(p->db, durable);
 	if (rc < 0) {
@@ -71,6 +92,10 @@ static void commit(struct pump *p)
 	if (p->journal_failing)
 		LOG(p, "journal writes work again\n");
 	p->journal_failing = false;
+	if (p->resync) {
+		resync(p);
+		return;
+	}
 	us = (double)(mono_ns() - t0) / 1000.0;
 	p->stats.syncs++;
 	p->stats.last_batch = p->pending;
@@ -120,9 +145,18 @@ static unsigned drain(struct pump *p, uint64_t now_ns)
 		unsigned n;
 
 		while ((n = shmif_take(&p->shm, w, ev, TAKE_BURST)) > 0) {
-			for (unsigned i = 0; i < n; i++)
-				if (journal_one(p, &ev[i], now_ns) < 0)
-					LOG(p, "cannot journal an event of worker %u\n", w);
+			for (unsigned i = 0; i < n; i++) {
+				if (journal_one(p, &ev[i], now_ns) == 0)
+					continue;
+				p->resync = true;
+				if (p->journal_failing)
+					continue;
+				LOG(p,
+					"cannot journal an event of worker %u; no ACK leaves until "
+					"the journal works again\n",
+					w);
+				p->journal_failing = true;
+			}
 			p->dirty[w] = true;
 			total += n;
 			if (p->pending >= p->cfg->control.fsync_batch)

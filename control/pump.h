@@ -52,6 +52,7 @@ struct pump {
 	uint64_t ctl_gen;
 	bool quiet;	      /* no log lines (tests) */
 	bool journal_failing; /* the last sync failed */
+	bool resync;	      /* an event was lost on its way to the journal */
 
 	unsigned pending;	   /* records appended and not yet durable */
 	uint64_t first_pending_ns; /* when the oldest of them was appended */
