@@ -79,6 +79,8 @@
 	X(BINDINGS_LOADED, "bindings-loaded", "bindings installed from control at start-up")       \
 	X(ADDR_GRANT_CTL, "addresses-granted-by-control",                                          \
 		"free addresses control gave this shard")                                          \
+	X(ADDR_MOVED_CTL, "addresses-moved-by-control",                                            \
+		"free addresses this shard gave another at control's request (rebalancing)")       \
 	X(LEASES_DELETED, "leases-deleted", "bindings removed at control's request (lease4-del)")  \
 	X(CMD_REJECTED, "commands-rejected",                                                       \
 		"commands from control that were malformed or did not apply")

@@ -295,6 +295,11 @@ static int env_lease_del(void *arg, const struct store_lease *l, char *msg, size
 	union lw_cmd c;
 
 	store_lease_to_event(l, &ev);
+	if (m->pump.stream.active) {
+		/* The binding may be on its way to the shard already. */
+		snprintf(msg, len, "the dataplane is loading its leases; try again when it serves");
+		return -1;
+	}
 	/*
 	 * The worker that owns the client frees the address in its shard (and
 	 * sends its own FREE event). A keyless record (a declined address) has

@@ -179,26 +179,18 @@ int64_t pump_due_in(const struct pump *p, uint64_t now_ns)
 /* ------------------------------------------------------------------------ */
 /* Start-up stream to a loading dataplane */
 
-struct stream {
-	struct pump *p;
-	uint64_t sent[LW_SHM_MAX_WORKERS];
-	int failed;
-};
+/*
+ * The stream runs in steps from the loop, so that control keeps journaling
+ * and answering its socket while a large database loads: bindings in
+ * ascending address order (store_page from a cursor: changes to the store
+ * between steps are harmless, they come from the dataplane itself), then
+ * the grants, then LOAD_DONE per worker. A full command ring ends the step;
+ * the worker drains it every loop.
+ */
+enum { ST_LOADS, ST_GRANTS, ST_DONE, ST_FINISHED };
 
-/* Enqueues, waiting while the worker's ring is full (the worker drains it every loop). */
-static int send_cmd(struct pump *p, unsigned w, const union lw_cmd *c)
-{
-	time_t start = time(NULL);
-
-	while (shmif_cmd(&p->shm, w, c) < 0) {
-		if (shmif_dp_gone(&p->shm) || time(NULL) - start > STREAM_WAIT_S)
-			return -EPIPE;
-		/* No draining here: the store is being iterated. A loading
-		 * worker keeps its events until we take them after the stream. */
-		usleep(50);
-	}
-	return 0;
-}
+#define STREAM_PAGE 256
+#define STREAM_STEP 8192 /* commands per step at most */
 
 static unsigned pool_owner(const struct pump *p, const struct store_lease *l)
 {
@@ -207,10 +199,9 @@ static unsigned pool_owner(const struct pump *p, const struct store_lease *l)
 	return (l->addr - pc->start) % p->shm.n_workers;
 }
 
-static int stream_one(void *arg, const struct store_lease *l)
+/* 1 sent, 0 nothing to send for l, -1 the ring is full. */
+static int send_load(struct pump *p, const struct store_lease *l)
 {
-	struct stream *s = arg;
-	struct pump *p = s->p;
 	union lw_cmd c;
 	unsigned w;
 
@@ -225,58 +216,101 @@ static int stream_one(void *arg, const struct store_lease *l)
 	else
 		return 0; /* a keyless record outside the pools means nothing to a shard */
 	c.bind.worker = (uint16_t)w;
-	if (send_cmd(p, w, &c) < 0)
-		return -EPIPE;
-	s->sent[w]++;
-	return 0;
+	if (shmif_cmd(&p->shm, w, &c) < 0)
+		return -1;
+	p->stream.sent[w]++;
+	return 1;
 }
 
-static int stream(struct pump *p)
+static void stream_start(struct pump *p, uint64_t now_ns)
 {
-	struct stream s = {.p = p};
-	unsigned n = p->shm.n_workers;
-	uint64_t t0 = mono_ns(), total = 0;
-	union lw_cmd c;
-	int rc;
-
+	memset(&p->stream, 0, sizeof(p->stream));
+	p->stream.active = true;
+	p->stream.t0 = now_ns;
 	__atomic_store_n(&p->shm.h->ctl_state, LW_CTL_STREAMING, __ATOMIC_RELEASE);
-	rc = store_foreach(p->st, stream_one, &s);
-	if (rc < 0)
-		return rc;
-	for (unsigned pool = 0; pool < p->cfg->n_pools; pool++) {
-		uint32_t size = p->cfg->pools[pool].end - p->cfg->pools[pool].start + 1;
+}
 
-		for (unsigned w = 0; w < n && w < size; w++) {
-			memset(&c, 0, sizeof(c));
-			c.grant.type = LW_CMD_GRANT;
-			c.grant.version = LW_RECORDS_VERSION;
-			c.grant.worker = (uint16_t)w;
-			c.grant.pool = (uint16_t)pool;
-			c.grant.first = w;
-			c.grant.last = size - 1;
-			c.grant.stride = n;
-			if (send_cmd(p, w, &c) < 0)
-				return -EPIPE;
+/* One step; returns how many commands it sent. */
+static unsigned stream_step(struct pump *p, uint64_t now_ns)
+{
+	struct pump_stream *ss = &p->stream;
+	unsigned n = p->shm.n_workers, sent = 0;
+	union lw_cmd c;
+
+	while (ss->phase == ST_LOADS && sent < STREAM_STEP) {
+		const struct store_lease *page[STREAM_PAGE];
+		unsigned k = store_page(p->st, ss->after, page, STREAM_PAGE);
+
+		if (k == 0) {
+			ss->phase = ST_GRANTS;
+			break;
+		}
+		for (unsigned i = 0; i < k; i++) {
+			int rc = send_load(p, page[i]);
+
+			if (rc < 0)
+				return sent;
+			ss->after = page[i]->addr;
+			sent += (unsigned)rc;
 		}
 	}
-	for (unsigned w = 0; w < n; w++) {
+	while (ss->phase == ST_GRANTS && sent < STREAM_STEP) {
+		uint32_t size;
+
+		if (ss->pool >= p->cfg->n_pools) {
+			ss->phase = ST_DONE;
+			break;
+		}
+		size = p->cfg->pools[ss->pool].end - p->cfg->pools[ss->pool].start + 1;
+		if (ss->w >= n || ss->w >= size) {
+			ss->pool++;
+			ss->w = 0;
+			continue;
+		}
 		memset(&c, 0, sizeof(c));
-		c.done.type = LW_CMD_LOAD_DONE;
-		c.done.version = LW_RECORDS_VERSION;
-		c.done.worker = (uint16_t)w;
-		c.done.gen = p->shm.dp_generation;
-		c.done.bindings = s.sent[w];
-		if (send_cmd(p, w, &c) < 0)
-			return -EPIPE;
-		total += s.sent[w];
+		c.grant.type = LW_CMD_GRANT;
+		c.grant.version = LW_RECORDS_VERSION;
+		c.grant.worker = (uint16_t)ss->w;
+		c.grant.pool = (uint16_t)ss->pool;
+		c.grant.first = ss->w;
+		c.grant.last = size - 1;
+		c.grant.stride = n;
+		if (shmif_cmd(&p->shm, ss->w, &c) < 0)
+			return sent;
+		ss->w++;
+		sent++;
 	}
-	p->stats.streams++;
-	p->stats.streamed += total;
-	LOG(p,
-		"streamed %llu bindings and the free addresses of %u pools to %u workers in %.1f "
-		"ms\n",
-		(unsigned long long)total, p->cfg->n_pools, n, (double)(mono_ns() - t0) / 1e6);
-	return 0;
+	while (ss->phase == ST_DONE) {
+		uint64_t total = 0;
+
+		if (ss->done_w < n) {
+			memset(&c, 0, sizeof(c));
+			c.done.type = LW_CMD_LOAD_DONE;
+			c.done.version = LW_RECORDS_VERSION;
+			c.done.worker = (uint16_t)ss->done_w;
+			c.done.gen = p->shm.dp_generation;
+			c.done.bindings = ss->sent[ss->done_w];
+			if (shmif_cmd(&p->shm, ss->done_w, &c) < 0)
+				return sent;
+			ss->done_w++;
+			sent++;
+			continue;
+		}
+		for (unsigned w = 0; w < n; w++)
+			total += ss->sent[w];
+		ss->phase = ST_FINISHED;
+		ss->active = false;
+		p->stats.streams++;
+		p->stats.streamed += total;
+		__atomic_store_n(&p->shm.h->ctl_state, LW_CTL_ATTACHED, __ATOMIC_RELEASE);
+		LOG(p,
+			"streamed %llu bindings and the free addresses of %u pools to %u workers "
+			"in "
+			"%.1f ms\n",
+			(unsigned long long)total, p->cfg->n_pools, n,
+			(double)(now_ns - ss->t0) / 1e6);
+	}
+	return sent;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -312,13 +346,11 @@ static void try_attach(struct pump *p)
 	LOG(p, "attached to the dataplane (pid %u, %u workers, region /dev/shm%s, %s)\n",
 		p->shm.h->dp_pid, p->shm.n_workers, p->shm.name,
 		p->shm.h->dp_state == LW_DP_LOADING ? "loading" : "serving");
-	if (__atomic_load_n(&p->shm.h->dp_state, __ATOMIC_ACQUIRE) == LW_DP_LOADING) {
-		if (stream(p) < 0) {
-			LOG(p, "the dataplane went away during the start-up stream\n");
-			return;
-		}
-	}
-	__atomic_store_n(&p->shm.h->ctl_state, LW_CTL_ATTACHED, __ATOMIC_RELEASE);
+	memset(&p->stream, 0, sizeof(p->stream));
+	if (__atomic_load_n(&p->shm.h->dp_state, __ATOMIC_ACQUIRE) == LW_DP_LOADING)
+		stream_start(p, mono_ns());
+	else
+		__atomic_store_n(&p->shm.h->ctl_state, LW_CTL_ATTACHED, __ATOMIC_RELEASE);
 }
 
 unsigned pump_poll(struct pump *p, uint64_t now_ns)
@@ -329,6 +361,8 @@ unsigned pump_poll(struct pump *p, uint64_t now_ns)
 		__atomic_store_n(
 			&p->shm.h->ctl_heartbeat, p->shm.h->ctl_heartbeat + 1, __ATOMIC_RELAXED);
 		n = drain(p, now_ns);
+		if (p->stream.active)
+			n += stream_step(p, now_ns);
 		rebalance_tick(&p->rb, &p->shm, now_ns);
 		if (now_ns >= p->next_try_ns) {
 			p->next_try_ns = now_ns + ATTACH_EVERY;
@@ -349,6 +383,8 @@ unsigned pump_poll(struct pump *p, uint64_t now_ns)
 	} else if (now_ns >= p->next_try_ns) {
 		p->next_try_ns = now_ns + ATTACH_EVERY;
 		try_attach(p);
+		if (p->stream.active)
+			n += stream_step(p, now_ns);
 	}
 	if (p->pending &&
 		(p->pending >= p->cfg->control.fsync_batch || pump_due_in(p, now_ns) == 0))

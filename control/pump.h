@@ -44,6 +44,18 @@ struct pump_stats {
 	uint64_t journal_errors;
 };
 
+/* Where the start-up stream to a loading dataplane is. */
+struct pump_stream {
+	bool active;
+	unsigned phase;
+	uint32_t after; /* bindings: the last address sent */
+	unsigned pool;	/* grants: the next pool and worker */
+	unsigned w;
+	unsigned done_w; /* LOAD_DONE sent to workers below this */
+	uint64_t sent[LW_SHM_MAX_WORKERS];
+	uint64_t t0;
+};
+
 struct pump {
 	const struct lw_config *cfg;
 	struct store *st;
@@ -62,14 +74,16 @@ struct pump {
 	uint64_t attached_at; /* Unix seconds */
 	struct pump_stats stats;
 	struct rebalance rb;
+	struct pump_stream stream;
 };
 
 void pump_init(struct pump *p, const struct lw_config *cfg, struct store *st, struct leasedb *db);
 
 /*
  * One turn of the loop at monotonic time now_ns: attach or re-attach,
- * stream, drain the rings, commit when due. Returns how many events it
- * took (0: idle; the caller may sleep a little).
+ * a step of the start-up stream, drain the rings, rebalance, commit when
+ * due. Returns how many events and commands it moved (0: idle; the caller
+ * may sleep a little).
  */
 unsigned pump_poll(struct pump *p, uint64_t now_ns);
 

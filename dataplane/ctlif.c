@@ -46,6 +46,8 @@ int ctlif_create(struct ctlif *c, const struct lw_config *cfg, unsigned n_worker
 {
 	ssize_t ev_size = rte_ring_get_memsize_elem(sizeof(struct lw_bind_event), LW_SHM_EV_RING);
 	ssize_t cmd_size = rte_ring_get_memsize_elem(sizeof(union lw_cmd), LW_SHM_CMD_RING);
+	/* Each worker's free count per pool, on cache lines of its own. */
+	uint64_t pf_size = align_up((uint64_t)cfg->n_pools * sizeof(uint32_t), LW_SHM_ALIGN);
 	struct lw_shm_hdr *h;
 	uint64_t off;
 	void *base;
@@ -63,6 +65,7 @@ int ctlif_create(struct ctlif *c, const struct lw_config *cfg, unsigned n_worker
 	off = align_up(off + (uint64_t)n_workers * sizeof(struct lw_shm_worker), RING_ALIGN);
 	off += (uint64_t)n_workers *
 	       (align_up((uint64_t)ev_size, RING_ALIGN) + align_up((uint64_t)cmd_size, RING_ALIGN));
+	off += (uint64_t)n_workers * pf_size;
 	c->size = (size_t)off;
 
 	/* A fresh region per start: whatever a dead dataplane left is not ours. */
@@ -114,6 +117,7 @@ int ctlif_create(struct ctlif *c, const struct lw_config *cfg, unsigned n_worker
 	h->dp_pid = (uint32_t)getpid();
 	h->durability = cfg->control.durability;
 	h->ack_hold_ms = cfg->control.ack_hold_ms;
+	h->n_pools = cfg->n_pools;
 	h->layout_hash = lw_config_layout_hash(cfg);
 	memcpy(h->owner, owner, sizeof(h->owner));
 	c->hdr = h;
@@ -146,6 +150,12 @@ int ctlif_create(struct ctlif *c, const struct lw_config *cfg, unsigned n_worker
 			c->hdr = NULL;
 			return rc;
 		}
+	}
+	/* After the rings, which keep their page alignment; zero (the mapping
+	 * is fresh) until each worker publishes. */
+	for (unsigned i = 0; i < n_workers; i++) {
+		ctlif_worker(c, i)->off_pool_free = off;
+		off += pf_size;
 	}
 	return 0;
 }

@@ -10,8 +10,6 @@
 #include "common/lw_counters.h"
 #include "shard_pvt.h"
 
-/* A shard asks for more addresses when it has fewer than this many free. */
-#define FREE_LOW_WATER 16
 /* Most addresses asked for in one request. */
 #define GRANT_WANT 256
 /* An unanswered address request is repeated after this many seconds. */
@@ -349,13 +347,13 @@ static uint32_t others_free(const struct shard *s, unsigned pool, unsigned *rich
 }
 
 /*
- * Asks the richest other shard for addresses of pool, at most one request in
- * flight. A dry shard (a client is waiting) asks whenever anybody has one; a
- * shard that is only running low asks when another has plenty more, so that
- * shards of a small or nearly full pool do not trade addresses back and forth.
- * Returns true when a request is (or already was) on its way.
+ * This shard is dry in pool (a client is waiting): asks the richest other
+ * shard for addresses, at most one request in flight. Evening shards out
+ * before they run dry is control's job (LW_CMD_MOVE, shard_give()); this
+ * path must not wait for control. Returns true when a request is (or
+ * already was) on its way, false when no other shard has a free address.
  */
-static bool request_addrs(struct shard *s, unsigned pool, bool dry)
+static bool request_addrs(struct shard *s, unsigned pool)
 {
 	struct pool_state *ps = &s->ps[pool];
 	struct wmsg m = {0};
@@ -364,15 +362,13 @@ static bool request_addrs(struct shard *s, unsigned pool, bool dry)
 
 	if (s->send == NULL || others_free(s, pool, &to, &best) == 0)
 		return false;
-	if (!dry && best < ps->free.count + 2 * FREE_LOW_WATER)
-		return false;
 	if (ps->requested && (int32_t)(s->now - ps->request_sent) < REQUEST_RETRY)
 		return true;
 	m.type = WMSG_ADDR_REQUEST;
 	m.from = (uint8_t)s->id;
 	m.pool = pool;
 	m.n = GRANT_WANT;
-	m.flags = dry ? WMSG_F_DRY : 0;
+	m.flags = WMSG_F_DRY;
 	if (s->send(s->send_arg, to, &m) == 0) {
 		ps->requested = true;
 		ps->request_sent = s->now;
@@ -410,9 +406,7 @@ uint32_t shard_take_addr(struct shard *s, unsigned pool, uint32_t want, struct l
 		off = want - ap->start;
 	} else {
 		if (ps->free.count == 0)
-			*wait = request_addrs(s, pool, true);
-		else if (ps->free.count < FREE_LOW_WATER)
-			request_addrs(s, pool, false);
+			*wait = request_addrs(s, pool);
 		off = ps->free.head;
 		if (off == OFF_NONE)
 			return 0;
@@ -619,40 +613,19 @@ void shard_housekeep(struct shard *s, uint32_t now, unsigned budget, uint64_t *c
 	}
 	if (s->n_declined)
 		reclaim_declined(s, now, ctr);
-	/* Top up before a shard runs dry, so that DISCOVERs rarely wait; a
-	 * bounded slice of the pools per call. */
-	for (unsigned i = 0; i < 64 && i < s->as->n_pools && s->n_shards > 1; i++) {
-		unsigned pool = s->pool_cursor;
-		struct pool_state *ps = &s->ps[pool];
-
-		if (++s->pool_cursor == s->as->n_pools)
-			s->pool_cursor = 0;
-
-		if (ps->requested && (int32_t)(now - ps->request_sent) >= REQUEST_RETRY)
-			ps->requested = false;
-		if (ps->free.count < FREE_LOW_WATER)
-			request_addrs(s, pool, false);
-	}
 }
 
 /*
- * Gives shard `to` up to `want` free addresses of pool: half the difference
- * between its free count and ours, so the two end up level and a second
- * request finds nothing to even out; at least one when it is dry.
+ * Sends shard `to` up to `give` free addresses of pool from the head of our
+ * FIFO (the least recently used), WMSG_MAX_OFFSETS per message. Returns how
+ * many left; a full ring stops it and the addresses of that message stay.
  */
-static void grant(
-	struct shard *s, unsigned to, unsigned pool, unsigned want, bool dry, uint64_t *ctr)
+static unsigned send_free(struct shard *s, unsigned to, unsigned pool, unsigned give, uint64_t *ctr)
 {
 	struct addr_pool *ap = &s->as->pools[pool];
 	struct pool_state *ps = &s->ps[pool];
-	uint32_t theirs = addr_space_free_count(s->as, pool, to);
-	unsigned give = ps->free.count > theirs ? (ps->free.count - theirs) / 2 : 0;
+	unsigned sent = 0;
 
-	if (dry && give == 0 && ps->free.count > 0)
-		give = 1;
-
-	if (give > want)
-		give = want;
 	while (give > 0) {
 		struct wmsg m = {0};
 
@@ -672,7 +645,7 @@ static void grant(
 		if (m.n == 0)
 			break;
 		if (s->send(s->send_arg, to, &m) < 0) {
-			/* Ring full: keep them; the requester asks again. */
+			/* Ring full: keep them; the requester (or control) asks again. */
 			for (unsigned i = 0; i < m.n; i++) {
 				ap->e[m.offsets[i]].owner = (uint8_t)s->id;
 				shard_free_push(s, pool, m.offsets[i]);
@@ -680,7 +653,32 @@ static void grant(
 			break;
 		}
 		ctr[LW_CTR_ADDR_GRANT_OUT] += m.n;
+		sent += m.n;
 	}
+	return sent;
+}
+
+/*
+ * Answers a dry shard's request for up to `want` addresses of pool: half the
+ * difference between its free count and ours, so that the two end up level
+ * and a second request finds nothing to even out; at least one.
+ */
+static void grant(struct shard *s, unsigned to, unsigned pool, unsigned want, uint64_t *ctr)
+{
+	uint32_t ours = s->ps[pool].free.count;
+	uint32_t theirs = addr_space_free_count(s->as, pool, to);
+	unsigned give = ours > theirs ? (ours - theirs) / 2 : 0;
+
+	if (give == 0 && ours > 0)
+		give = 1;
+	send_free(s, to, pool, give < want ? give : want, ctr);
+}
+
+int shard_give(struct shard *s, unsigned to, unsigned pool, unsigned n, uint64_t *ctr)
+{
+	if (s->send == NULL || to >= s->n_shards || to == s->id || pool >= s->as->n_pools)
+		return -EINVAL;
+	return (int)send_free(s, to, pool, n, ctr);
 }
 
 void shard_handle_msg(struct shard *s, const struct wmsg *m, uint64_t *ctr)
@@ -693,7 +691,7 @@ void shard_handle_msg(struct shard *s, const struct wmsg *m, uint64_t *ctr)
 	switch (m->type) {
 	case WMSG_ADDR_REQUEST:
 		if (s->send)
-			grant(s, m->from, m->pool, m->n, m->flags & WMSG_F_DRY, ctr);
+			grant(s, m->from, m->pool, m->n, ctr);
 		break;
 	case WMSG_ADDR_GRANT:
 		for (unsigned i = 0; i < m->n && i < WMSG_MAX_OFFSETS; i++) {

@@ -17,6 +17,13 @@
  *    tail, so a returning client finds its old address still free as long as
  *    possible (least recently used first, as ISC does).
  *
+ * Free addresses move between shards two ways, both as WMSG_ADDR_GRANT
+ * messages from the giver: control evens the shards of a pool out from the
+ * free counts each worker publishes (LW_CMD_MOVE, shard_give()), and a shard
+ * that runs dry while a client waits asks the richest other shard itself
+ * (WMSG_ADDR_REQUEST), which gives it half the difference. A shard that is
+ * only running low asks nobody: that is what control is for.
+ *
  * Every binding change goes through shard_commit(), which produces one
  * struct lw_bind_event (lw_records.h) with the shard's next sequence number.
  * The shard keeps each event until control says it is durable: the worker
@@ -247,15 +254,40 @@ int shard_grant_range(
 int shard_delete(struct shard *s, const struct lw_bind_event *b, uint32_t now);
 
 /*
- * Housekeeping, called every few hundred microseconds by the worker: expires
- * up to `budget` lease slots past their end (offers and leases), returns
- * declined addresses whose probation ended, answers address requests,
- * tops up dry free sets. Never blocks. Counters go to ctr (LW_CTR_*).
+ * Housekeeping, called about every millisecond by the worker: expires up to
+ * `budget` lease slots past their end (offers and leases) and returns
+ * declined addresses whose probation ended. Never blocks. Counters go to
+ * ctr (LW_CTR_*).
  */
 void shard_housekeep(struct shard *s, uint32_t now, unsigned budget, uint64_t *ctr);
 
-/* A message from another worker (WMSG_ADDR_REQUEST / WMSG_ADDR_GRANT). */
+/*
+ * A message from another worker: WMSG_ADDR_REQUEST (a dry shard: it gets
+ * half the difference of our free counts, at least one address if we have
+ * any) or WMSG_ADDR_GRANT (the addresses join the tail of our free set).
+ */
 void shard_handle_msg(struct shard *s, const struct wmsg *m, uint64_t *ctr);
+
+/*
+ * Control's rebalancing (LW_CMD_MOVE): gives shard `to` up to n free
+ * addresses of pool, exactly as many as there are up to n (control did the
+ * arithmetic), from the head of the free set (least recently used). Their
+ * owner becomes `to` now; `to` takes them into its free set when it handles
+ * the WMSG_ADDR_GRANT messages. A full message ring stops it early: what
+ * was not sent stays ours. Counts LW_CTR_ADDR_GRANT_OUT. Returns how many
+ * were sent, or -EINVAL (no send function, to is this shard or beyond the
+ * shards, bad pool).
+ */
+int shard_give(struct shard *s, unsigned to, unsigned pool, unsigned n, uint64_t *ctr);
+
+/*
+ * Copies this shard's free count of up to `budget` pools into dst[pool]
+ * (dst has as->n_pools entries; relaxed atomic stores, only of the counts
+ * that changed), taking up where the previous call stopped and going round:
+ * with P pools, every count is at most ceil(P / budget) calls old. Returns
+ * how many pools were looked at.
+ */
+unsigned shard_publish_free(struct shard *s, uint32_t *dst, unsigned budget);
 
 /* Per-shard statistics. */
 struct shard_stats {

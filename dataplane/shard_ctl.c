@@ -2,8 +2,9 @@
 /*
  * What the control process does to a shard: the retention of binding events
  * until they are durable, the start-up load of bindings, the grants of free
- * addresses and deletes. Everything arrives from another process, so every
- * field is checked before it is used.
+ * addresses and deletes, and the free counts its rebalancer reads.
+ * Everything arrives from another process, so every field is checked before
+ * it is used.
  */
 #include <errno.h>
 #include <string.h>
@@ -395,4 +396,24 @@ int shard_delete(struct shard *s, const struct lw_bind_event *b, uint32_t now)
 		}
 	}
 	return -ENOENT;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Free counts for the rebalancer */
+
+unsigned shard_publish_free(struct shard *s, uint32_t *dst, unsigned budget)
+{
+	unsigned n = budget < s->as->n_pools ? budget : s->as->n_pools;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned pool = s->pub_cursor;
+		uint32_t count = s->ps[pool].free.count;
+
+		if (++s->pub_cursor == s->as->n_pools)
+			s->pub_cursor = 0;
+		/* Unchanged counts stay untouched: control's copy of the line stays valid. */
+		if (__atomic_load_n(&dst[pool], __ATOMIC_RELAXED) != count)
+			__atomic_store_n(&dst[pool], count, __ATOMIC_RELAXED);
+	}
+	return n;
 }

@@ -53,7 +53,7 @@ struct shard {
 
 	uint32_t now;
 	uint32_t sweep;	      /* next slot the expiry sweep looks at */
-	uint32_t pool_cursor; /* next pool the top-up check looks at */
+	uint32_t pub_cursor;  /* next pool shard_publish_free() copies */
 	uint32_t n_leases;
 	uint32_t n_active;
 	uint32_t n_free;

@@ -13,6 +13,13 @@
 #include "wctl.h"
 
 #define CMD_BURST 32
+/*
+ * Free counts published per housekeeping (about every millisecond): up to
+ * LW_MAX_POOLS (8192) pools are all refreshed within 32 ms, well inside
+ * control's 100 ms rebalancing period. ~1 us for 256 pools: they are read
+ * from the shard's own pool states, and only changed counts are written.
+ */
+#define WCTL_PUB_POOLS 256
 
 void worker_log_lease(const char *prefix, const char *what, uint32_t addr,
 	const struct lw_client_key *k, unsigned worker)
@@ -148,6 +155,21 @@ static int grant(struct worker *w, const struct lw_cmd_grant *g)
 	return 0;
 }
 
+/* Control's rebalancer: give up to m->n free addresses of m->pool to m->to. */
+static int move(struct worker *w, const struct lw_cmd_move *m)
+{
+	int n;
+
+	if (!w->serving)
+		return -EAGAIN; /* our free set is not complete yet */
+	if (m->worker != w->id || m->n == 0)
+		return -EINVAL;
+	n = shard_give(w->shard, m->to, m->pool, m->n, w->ctr);
+	if (n > 0)
+		w->ctr[LW_CTR_ADDR_MOVED_CTL] += (unsigned)n;
+	return n < 0 ? n : 0;
+}
+
 static void command(struct worker *w, const union lw_cmd *c)
 {
 	int rc = -EINVAL;
@@ -186,6 +208,9 @@ static void command(struct worker *w, const union lw_cmd *c)
 			w->ctr[LW_CTR_LEASES_DELETED]++;
 			w->ctr[LW_CTR_LEASE_COMMIT]++;
 		}
+		break;
+	case LW_CMD_MOVE:
+		rc = move(w, &c->move);
 		break;
 	default:
 		break;
@@ -240,6 +265,7 @@ static void publish(struct worker *w)
 	__atomic_store_n(&sh->active, st.active, __ATOMIC_RELAXED);
 	__atomic_store_n(&sh->free, st.free, __ATOMIC_RELAXED);
 	__atomic_store_n(&sh->declined, st.declined, __ATOMIC_RELAXED);
+	shard_publish_free(w->shard, w->pool_free, WCTL_PUB_POOLS);
 	__atomic_store_n(&sh->heartbeat, sh->heartbeat + 1, __ATOMIC_RELAXED);
 }
 

@@ -24,13 +24,18 @@ void wctl_events_out(struct worker *w);
 /* Reads durable_seq (acquire), lets the shard drop what it covers; returns it. */
 uint64_t wctl_durable(struct worker *w);
 
-/* Takes up to bursts x 32 commands from control and applies them. */
+/*
+ * Takes up to bursts x 32 commands from control and applies them. A command
+ * that is malformed or does not apply counts LW_CTR_CMD_REJECTED; a MOVE
+ * before this worker serves is one (no address moves before that).
+ */
 void wctl_commands(struct worker *w, unsigned bursts);
 
 /*
  * Housekeeping: notices a restarted control process (events not durable
  * are handed over again), starts serving once every worker is loaded, and
- * publishes the worker's sequence numbers, statistics and heartbeat.
+ * publishes the worker's sequence numbers, statistics, heartbeat and the
+ * free counts of the next WCTL_PUB_POOLS pools.
  */
 void wctl_housekeep(struct worker *w);
 

@@ -113,6 +113,7 @@ struct worker {
 	struct lw_shm_hdr *hdr;
 	struct lw_shm_worker *shm; /* counters, statistics, durable_seq */
 	uint64_t *ctr;		   /* = shm->ctr, LW_CTR_* */
+	uint32_t *pool_free;	   /* free count per pool, for control's rebalancer */
 	struct rte_ring *ev_ring;  /* binding events to control */
 	struct rte_ring *cmd_ring; /* commands from control */
 	uint64_t dp_gen;	   /* this start's dp_generation */

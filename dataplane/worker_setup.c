@@ -101,6 +101,8 @@ int workers_create(struct lw_dp *dp, char *err, size_t errlen)
 		w->hdr = dp->ctl.hdr;
 		w->shm = ctlif_worker(&dp->ctl, i);
 		w->ctr = w->shm->ctr;
+		/* hdr->n_pools == dp->as->n_pools: both are cfg->n_pools. */
+		w->pool_free = ctlif_pool_free(&dp->ctl, i);
 		w->ev_ring = ctlif_ev_ring(&dp->ctl, i);
 		w->cmd_ring = ctlif_cmd_ring(&dp->ctl, i);
 		w->dp_gen = dp->ctl.hdr->dp_generation;

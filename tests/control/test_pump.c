@@ -304,3 +304,48 @@ Test(pump, dataplane_gone)
 	pump_poll(&p, now_ns());
 	cr_expect(!shmif_attached(&p.shm));
 }
+
+/* More bindings than the command ring holds: the stream pauses on a full
+ * ring, goes on as the worker drains it, keeps address order, and control
+ * keeps journaling meanwhile. */
+Test(pump, stream_larger_than_the_ring)
+{
+	const unsigned total = LW_SHM_CMD_RING + 1000;
+	union lw_cmd c[512];
+	unsigned loads = 0, done = 0, steps = 0;
+	uint32_t last = 0;
+	bool ordered = true;
+	struct pump p;
+
+	for (unsigned i = 0; i < total; i++) {
+		struct lw_bind_event e = bind_ev(A(198, 18, 0, 0) + 256 + i, (uint8_t)i, 0);
+
+		e.key.data[5] = (uint8_t)(i >> 8);
+		cr_assert_eq(store_apply(st, &e), 0);
+	}
+	pump_init(&p, cfg, st, db);
+	p.quiet = true;
+	while (done == 0 && steps++ < 1000) {
+		unsigned n;
+
+		pump_poll(&p, now_ns());
+		n = take_cmds(c, 512);
+		for (unsigned i = 0; i < n; i++) {
+			if (c[i].hdr.type == LW_CMD_LOAD) {
+				ordered = ordered && c[i].bind.addr > last;
+				last = c[i].bind.addr;
+				loads++;
+			} else if (c[i].hdr.type == LW_CMD_LOAD_DONE) {
+				done++;
+				cr_expect_eq(c[i].done.bindings, total);
+			}
+		}
+	}
+	cr_expect_eq(loads, total);
+	cr_expect_eq(done, 1);
+	cr_expect(ordered, "bindings streamed in ascending address order");
+	cr_expect_gt(steps, 2, "the stream should have waited for the ring at least once");
+	cr_expect(!p.stream.active);
+	cr_expect_eq(p.stats.streamed, total);
+	pump_detach(&p);
+}
