@@ -13,13 +13,6 @@
 #include "wctl.h"
 
 #define CMD_BURST 32
-/*
- * Free counts published per housekeeping (about every millisecond): up to
- * LW_MAX_POOLS (8192) pools are all refreshed within 32 ms, well inside
- * control's 100 ms rebalancing period. ~1 us for 256 pools: they are read
- * from the shard's own pool states, and only changed counts are written.
- */
-#define WCTL_PUB_POOLS 256
 
 void worker_log_lease(const char *prefix, const char *what, uint32_t addr,
 	const struct lw_client_key *k, unsigned worker)

@@ -135,7 +135,16 @@ static struct lw_config *test_cfg(const char *shm)
 	snprintf(cfg->control.shm, sizeof(cfg->control.shm), "%s", shm);
 	cfg->control.durability = LW_DURABILITY_NONE;
 	cfg->control.ack_hold_ms = 1234;
+	/* Three pools (only their number matters here, and the layout hash reads them). */
+	cfg->n_pools = 3;
+	cfg->pools = calloc(3, sizeof(*cfg->pools));
 	return cfg;
+}
+
+static void free_cfg(struct lw_config *cfg)
+{
+	free(cfg->pools);
+	free(cfg);
 }
 
 /* What control does: open the region by name, check it, use worker 1's rings. */
@@ -157,7 +166,8 @@ static int control_side(const char *name, uint64_t gen)
 	if (lw_shm_check(
 		    h, (uint64_t)st.st_size, "control process", "dataplane", msg, sizeof(msg)) != 0)
 		return 12;
-	if (h->n_workers != 2 || h->dp_generation != gen || h->ack_hold_ms != 1234 ||
+	if (h->n_workers != 2 || h->n_pools != 3 || h->dp_generation != gen ||
+		h->ack_hold_ms != 1234 ||
 		h->durability != LW_DURABILITY_NONE || h->owner[3] != 1 ||
 		h->dp_pid != (uint32_t)getppid())
 		return 13;
@@ -243,5 +253,62 @@ Test(ring_shm, control_reads_the_region_ctlif_creates)
 	ctlif_close(&c);
 	cr_assert_null(c.hdr);
 	shm_unlink(c.name);
-	free(cfg);
+	free_cfg(cfg);
+}
+
+Test(ring_shm, pool_free_arrays_lie_inside_the_region_aligned_and_apart)
+{
+	ssize_t ev_size = rte_ring_get_memsize_elem(sizeof(struct lw_bind_event), LW_SHM_EV_RING);
+	ssize_t cmd_size = rte_ring_get_memsize_elem(sizeof(union lw_cmd), LW_SHM_CMD_RING);
+	const unsigned n = 3;
+	struct lw_config *cfg;
+	uint8_t owner[256] = {0};
+	char shm[LW_NAME_LEN], err[512];
+	struct ctlif c;
+
+	snprintf(shm, sizeof(shm), "lw-test-pf-%d", (int)getpid());
+	cfg = test_cfg(shm);
+	cfg->n_pools = 17; /* 68 bytes: more than one cache line each */
+	free(cfg->pools);
+	cfg->pools = calloc(cfg->n_pools, sizeof(*cfg->pools));
+	cr_assert_eq(ctlif_create(&c, cfg, n, owner, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.hdr->n_pools, 17);
+	for (unsigned i = 0; i < n; i++) {
+		const struct lw_shm_worker *w = ctlif_worker(&c, i);
+		uint64_t off = w->off_pool_free, end = off + 17 * sizeof(uint32_t);
+
+		cr_assert_eq(off % LW_SHM_ALIGN, 0, "worker %u: offset %lu", i, (unsigned long)off);
+		cr_assert_leq(end, c.size, "worker %u: past the region", i);
+		cr_assert_eq((uint8_t *)ctlif_pool_free(&c, i), (uint8_t *)c.hdr + off);
+		for (unsigned p = 0; p < 17; p++)
+			cr_assert_eq(ctlif_pool_free(&c, i)[p], 0);
+		/* Clear of every worker's entry and rings, and of the other arrays. */
+		cr_assert_geq(off, c.hdr->off_workers + n * sizeof(struct lw_shm_worker));
+		for (unsigned j = 0; j < n; j++) {
+			const struct lw_shm_worker *o = ctlif_worker(&c, j);
+
+			cr_assert(end <= o->off_ev_ring || off >= o->off_ev_ring + (uint64_t)ev_size);
+			cr_assert(end <= o->off_cmd_ring || off >= o->off_cmd_ring + (uint64_t)cmd_size);
+			if (j != i)
+				cr_assert(end <= o->off_pool_free ||
+						  off >= o->off_pool_free + 17 * sizeof(uint32_t),
+					"the arrays of workers %u and %u overlap", i, j);
+		}
+	}
+	/* Written by a worker, read through a second mapping as control does. */
+	ctlif_pool_free(&c, 2)[16] = 77;
+	{
+		int fd = shm_open(c.name, O_RDONLY, 0);
+		const uint8_t *base;
+
+		cr_assert_geq(fd, 0);
+		base = mmap(NULL, c.size, PROT_READ, MAP_SHARED, fd, 0);
+		cr_assert_neq(base, MAP_FAILED);
+		cr_assert_eq(((const uint32_t *)(base + ctlif_worker(&c, 2)->off_pool_free))[16], 77);
+		munmap((void *)base, c.size);
+		close(fd);
+	}
+	ctlif_close(&c);
+	shm_unlink(c.name);
+	free_cfg(cfg);
 }

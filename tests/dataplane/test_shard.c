@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MPL-2.0 */
-/* Lease shard: allocation, free FIFO order, exhaustion, grants between shards,
- * events, expiry, decline probation. rte_hash is the plain-C mock. */
+/* Lease shard: allocation, free FIFO order, exhaustion, grants between shards
+ * (a dry shard's request, control's moves), the free counts published for
+ * control, events, expiry, decline probation. rte_hash is the plain-C mock. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -24,12 +25,13 @@ struct queued {
 };
 static struct queued q[1024];
 static unsigned nq;
+static unsigned q_cap; /* messages the "ring" takes before it is full */
 static bool ring_full;
 
 static int send_msg(void *arg, unsigned to, const struct wmsg *m)
 {
 	(void)arg;
-	if (ring_full || nq == 1024)
+	if (ring_full || nq == q_cap)
 		return -ENOBUFS;
 	q[nq].to = to;
 	q[nq].m = *m;
@@ -51,9 +53,14 @@ static unsigned deliver(void)
 	return n;
 }
 
-/* One subnet 198.18.0.0/24 with one pool start..end and optional reservation. */
-static void setup_shards(uint32_t start, uint32_t end, unsigned n, uint32_t resv)
+/*
+ * One subnet 198.18.0.0/24 with n_pools pools of equal size dividing
+ * start..end, and an optional reservation.
+ */
+static void setup_pools(uint32_t start, uint32_t end, unsigned n_pools, unsigned n, uint32_t resv)
 {
+	uint32_t size = (end - start + 1) / n_pools;
+
 	cfg = calloc(1, sizeof(*cfg));
 	cfg->offer_hold = 30;
 	cfg->decline_probation = 100;
@@ -61,11 +68,13 @@ static void setup_shards(uint32_t start, uint32_t end, unsigned n, uint32_t resv
 	cfg->subnets = calloc(1, sizeof(*cfg->subnets));
 	cfg->subnets[0].net = NET;
 	cfg->subnets[0].plen = 24;
-	cfg->subnets[0].n_pools = 1;
-	cfg->n_pools = 1;
-	cfg->pools = calloc(1, sizeof(*cfg->pools));
-	cfg->pools[0].start = start;
-	cfg->pools[0].end = end;
+	cfg->subnets[0].n_pools = n_pools;
+	cfg->n_pools = n_pools;
+	cfg->pools = calloc(n_pools, sizeof(*cfg->pools));
+	for (unsigned p = 0; p < n_pools; p++) {
+		cfg->pools[p].start = start + p * size;
+		cfg->pools[p].end = start + (p + 1) * size - 1;
+	}
 	if (resv) {
 		cfg->subnets[0].n_reservations = 1;
 		cfg->subnets[0].reservations = calloc(1, sizeof(struct lw_reservation));
@@ -85,8 +94,15 @@ static void setup_shards(uint32_t start, uint32_t end, unsigned n, uint32_t resv
 		cr_assert_not_null(sh[i]);
 	}
 	nq = 0;
+	q_cap = 1024;
 	ring_full = false;
 	memset(ctr, 0, sizeof(ctr));
+}
+
+/* One pool start..end. */
+static void setup_shards(uint32_t start, uint32_t end, unsigned n, uint32_t resv)
+{
+	setup_pools(start, end, 1, n, resv);
 }
 
 static void teardown(void)
@@ -265,25 +281,174 @@ Test(shard, small_pool_is_not_traded_back_and_forth, .fini = teardown)
 	cr_assert_eq(b.free, 8);
 }
 
-Test(shard, running_low_asks_only_a_much_richer_shard, .fini = teardown)
+Test(shard, running_low_asks_nobody_and_only_a_dry_shard_asks, .fini = teardown)
 {
 	struct shard_stats a, b;
+	bool wait = false;
 
 	setup_shards(NET + 1, NET + 200, 2, 0);
-	/* Shard 0 down to 10 of its 100: shard 1 with 100 evens them out. */
-	shard_housekeep(sh[0], 1000, 64, ctr);
-	for (unsigned i = 0; i < 90; i++)
-		take(sh[0], client(sh[0], i), 0, NULL);
-	shard_housekeep(sh[0], 1000, 64, ctr);
+	/* Shard 0 down to 2 of its 100 while shard 1 keeps 100: evening that
+	 * out is control's job (LW_CMD_MOVE), not the shard's. */
+	for (unsigned i = 0; i < 98; i++)
+		cr_assert_neq(take(sh[0], client(sh[0], i), 0, &wait), 0);
+	for (uint32_t t = 1000; t < 1005; t++) {
+		shard_housekeep(sh[0], t, 64, ctr);
+		shard_housekeep(sh[1], t, 64, ctr);
+	}
+	cr_assert_eq(nq, 0, "a shard running low asked for addresses");
+	/* The last two, then dry with a client waiting: that one asks. */
+	cr_assert_neq(take(sh[0], client(sh[0], 98), 0, &wait), 0);
+	cr_assert_neq(take(sh[0], client(sh[0], 99), 0, &wait), 0);
+	cr_assert_eq(nq, 0);
+	cr_assert_eq(take(sh[0], client(sh[0], 100), 0, &wait), 0);
+	cr_assert(wait);
+	cr_assert_eq(nq, 1);
+	cr_assert_eq(q[0].m.type, WMSG_ADDR_REQUEST);
+	cr_assert_eq(q[0].to, 1);
+	cr_assert(q[0].m.flags & WMSG_F_DRY);
+	/* One request in flight: asking again within REQUEST_RETRY sends nothing. */
+	cr_assert_eq(take(sh[0], client(sh[0], 101), 0, &wait), 0);
+	cr_assert(wait);
+	cr_assert_eq(nq, 1);
 	deliver();
 	deliver();
 	shard_get_stats(sh[0], &a);
 	shard_get_stats(sh[1], &b);
-	cr_assert_eq(a.free, 55, "a %u b %u", a.free, b.free);
-	cr_assert_eq(b.free, 55);
-	shard_housekeep(sh[0], 1002, 64, ctr);
-	shard_housekeep(sh[1], 1002, 64, ctr);
-	cr_assert_eq(nq, 0, "level: nobody asks");
+	cr_assert_eq(a.free, 50, "half of shard 1's 100 (a %u b %u)", a.free, b.free);
+	cr_assert_eq(b.free, 50);
+}
+
+/* Free addresses of pool owned by shard `id`, by the entries themselves. */
+static unsigned owned_free(unsigned pool, unsigned id)
+{
+	const struct addr_pool *ap = &as->pools[pool];
+	unsigned n = 0;
+
+	for (uint32_t off = 0; off < ap->size; off++)
+		if (ap->e[off].owner == id && ap->e[off].state == LW_BIND_FREE)
+			n++;
+	return n;
+}
+
+Test(shard, give_moves_at_most_n_free_addresses, .fini = teardown)
+{
+	struct lease *held[5];
+	struct shard_stats a, b;
+
+	setup_shards(NET + 1, NET + 100, 2, 0);
+	for (unsigned i = 0; i < 5; i++) {
+		held[i] = client(sh[0], i);
+		cr_assert_neq(take(sh[0], held[i], 0, NULL), 0);
+	}
+	/* 45 free of 50: give 20 of them, in two messages (13 + 7). */
+	cr_assert_eq(shard_give(sh[0], 1, 0, 20, ctr), 20);
+	cr_assert_eq(nq, 2);
+	cr_assert_eq(q[0].m.type, WMSG_ADDR_GRANT);
+	cr_assert_eq(q[0].m.n + q[1].m.n, 20);
+	cr_assert_eq(ctr[LW_CTR_ADDR_GRANT_OUT], 20);
+	/* Ours no longer, theirs only once they handle the grant. */
+	shard_get_stats(sh[0], &a);
+	cr_assert_eq(a.free, 25);
+	cr_assert_eq(addr_space_free_count(as, 0, 0), 25);
+	cr_assert_eq(owned_free(0, 1), 70, "the owner moved with the message");
+	cr_assert_eq(addr_space_free_count(as, 0, 1), 50);
+	cr_assert_eq(deliver(), 2);
+	shard_get_stats(sh[1], &b);
+	cr_assert_eq(b.free, 70);
+	cr_assert_eq(ctr[LW_CTR_ADDR_GRANT_IN], 20);
+	cr_assert_eq(addr_space_free_count(as, 0, 1), 70);
+
+	/* More than there is: every free one goes, the held ones stay. */
+	cr_assert_eq(shard_give(sh[0], 1, 0, 1000, ctr), 25);
+	deliver();
+	shard_get_stats(sh[0], &a);
+	shard_get_stats(sh[1], &b);
+	cr_assert_eq(a.free, 0);
+	cr_assert_eq(b.free, 95);
+	for (unsigned i = 0; i < 5; i++) {
+		struct addr_entry *e = shard_addr_entry(sh[0], 0, held[i]->addr);
+
+		cr_assert_eq(e->owner, 0, "an offered address never moves");
+		cr_assert_eq(e->state, LW_BIND_OFFERED);
+	}
+	/* The receiver allocates what it got. */
+	for (unsigned i = 0; i < 95; i++)
+		cr_assert_neq(take(sh[1], client(sh[1], 100 + i), 0, NULL), 0);
+	cr_assert_eq(shard_give(sh[0], 1, 0, 5, ctr), 0, "nothing free: nothing given");
+	cr_assert_eq(nq, 0);
+}
+
+Test(shard, give_refuses_bad_arguments, .fini = teardown)
+{
+	struct shard_stats a;
+
+	setup_shards(NET + 1, NET + 100, 2, 0);
+	cr_assert_eq(shard_give(sh[0], 0, 0, 5, ctr), -EINVAL, "to itself");
+	cr_assert_eq(shard_give(sh[0], 2, 0, 5, ctr), -EINVAL, "beyond the shards");
+	cr_assert_eq(shard_give(sh[0], 1, 1, 5, ctr), -EINVAL, "no such pool");
+	cr_assert_eq(shard_give(sh[0], 1, 0, 0, ctr), 0);
+	cr_assert_eq(nq, 0);
+	shard_get_stats(sh[0], &a);
+	cr_assert_eq(a.free, 50);
+	cr_assert_eq(owned_free(0, 0), 50);
+}
+
+Test(shard, give_stops_at_a_full_ring_and_keeps_the_rest, .fini = teardown)
+{
+	struct shard_stats a, b;
+
+	setup_shards(NET + 1, NET + 100, 2, 0);
+	q_cap = 1; /* room for one message of 13 */
+	cr_assert_eq(shard_give(sh[0], 1, 0, 20, ctr), 13);
+	shard_get_stats(sh[0], &a);
+	cr_assert_eq(a.free, 37);
+	cr_assert_eq(owned_free(0, 0), 37, "the 7 not sent are still ours");
+	deliver();
+	shard_get_stats(sh[1], &b);
+	cr_assert_eq(b.free, 63);
+	ring_full = true;
+	cr_assert_eq(shard_give(sh[0], 1, 0, 20, ctr), 0);
+	shard_get_stats(sh[0], &a);
+	cr_assert_eq(a.free, 37);
+	cr_assert_eq(owned_free(0, 0), 37);
+}
+
+Test(shard, published_free_counts_follow_takes_and_moves, .fini = teardown)
+{
+	uint32_t pub0[3], pub1[3];
+	bool wait;
+
+	/* Three pools of 20; each shard owns 10 of each. */
+	setup_pools(NET + 1, NET + 60, 3, 2, 0);
+	memset(pub0, 0xff, sizeof(pub0));
+	memset(pub1, 0xff, sizeof(pub1));
+	/* A slice of two pools per call, going round. */
+	cr_assert_eq(shard_publish_free(sh[0], pub0, 2), 2);
+	cr_assert_eq(pub0[0], 10);
+	cr_assert_eq(pub0[1], 10);
+	cr_assert_eq(pub0[2], UINT32_MAX, "not reached yet");
+	cr_assert_eq(shard_publish_free(sh[0], pub0, 2), 2);
+	cr_assert_eq(pub0[2], 10);
+	cr_assert_eq(shard_publish_free(sh[0], pub0, 99), 3, "at most every pool once");
+
+	for (unsigned i = 0; i < 4; i++)
+		cr_assert_neq(shard_take_addr(sh[0], 1, 0, client(sh[0], i), &wait), 0);
+	cr_assert_eq(shard_give(sh[0], 1, 2, 7, ctr), 7);
+	shard_publish_free(sh[0], pub0, 3);
+	shard_publish_free(sh[1], pub1, 3);
+	cr_assert_eq(pub0[0], 10);
+	cr_assert_eq(pub0[1], 6, "4 taken");
+	cr_assert_eq(pub0[2], 3, "7 given");
+	cr_assert_eq(pub1[2], 10, "not handled yet: not counted anywhere");
+	deliver();
+	shard_publish_free(sh[1], pub1, 3);
+	cr_assert_eq(pub1[0], 10);
+	cr_assert_eq(pub1[1], 10);
+	cr_assert_eq(pub1[2], 17);
+	/* Returned to the free set: counted again. */
+	shard_put_addr(sh[0], client(sh[0], 0));
+	shard_publish_free(sh[0], pub0, 3);
+	cr_assert_eq(pub0[1], 7);
 }
 
 Test(shard, events_numbered_for_every_binding_change, .fini = teardown)

@@ -126,6 +126,31 @@ Test(shard_ctl, unowned_space_starts_empty_and_grants_fill_it)
 	cr_assert_eq(stats(0).free, 5);
 }
 
+Test(shard_ctl, published_free_counts_follow_grants_loads_and_deletes)
+{
+	struct lw_bind_event b = rec(LW_BIND_ACTIVE, 7, NET + 12);
+	uint32_t pub = UINT32_MAX;
+	struct lease *l;
+	struct lw_client_key k = key_n(1);
+
+	cr_assert_eq(shard_publish_free(sh[0], &pub, 8), 1, "one pool");
+	cr_assert_eq(pub, 0, "nothing granted yet");
+	cr_assert_eq(shard_load(sh[0], &b, NOW), 0);
+	cr_assert_eq(shard_grant_range(sh[0], 0, 0, 9, 1), 8, "all but .12 (bound) and .15");
+	shard_publish_free(sh[0], &pub, 8);
+	cr_assert_eq(pub, 8);
+	l = shard_insert(sh[0], &k);
+	cr_assert_neq(take(0, l, 0), 0);
+	shard_publish_free(sh[0], &pub, 8);
+	cr_assert_eq(pub, 7);
+	b.type = LW_CMD_DELETE;
+	cr_assert_eq(shard_delete(sh[0], &b, NOW), 0);
+	shard_publish_free(sh[0], &pub, 8);
+	cr_assert_eq(pub, 8, ".12 deleted: free again");
+	cr_assert_eq(shard_publish_free(sh[1], &pub, 8), 1);
+	cr_assert_eq(pub, 0, "worker 1 has none");
+}
+
 Test(shard_ctl, bad_grants_are_refused)
 {
 	cr_assert_eq(shard_grant_range(sh[0], 1, 0, 0, 1), -EINVAL, "no pool 1");
