@@ -308,7 +308,7 @@ static unsigned stream_step(struct pump *p, uint64_t now_ns)
 			"in "
 			"%.1f ms\n",
 			(unsigned long long)total, p->cfg->n_pools, n,
-			(double)(now_ns - ss->t0) / 1e6);
+			(double)(mono_ns() - ss->t0) / 1e6);
 	}
 	return sent;
 }

@@ -21,7 +21,7 @@
 
 #define REBALANCE_EVERY	 100000000ull /* ns */
 #define REBALANCE_SETTLE 500000000ull /* ns */
-#define REBALANCE_MAX	 65536	      /* addresses per move */
+#define REBALANCE_MAX	 6144 /* addresses per move: half what the worker-to-worker ring holds */
 
 struct rebalance {
 	uint64_t next_ns;

@@ -618,7 +618,7 @@ void shard_housekeep(struct shard *s, uint32_t now, unsigned budget, uint64_t *c
 /*
  * Sends shard `to` up to `give` free addresses of pool from the head of our
  * FIFO (the least recently used), WMSG_MAX_OFFSETS per message. Returns how
- * many left; a full ring stops it and the addresses of that message stay.
+ * many were sent; a full ring stops it and the addresses of that message stay.
  */
 static unsigned send_free(struct shard *s, unsigned to, unsigned pool, unsigned give, uint64_t *ctr)
 {

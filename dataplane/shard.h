@@ -80,8 +80,9 @@ struct addr_pool {
 	uint32_t size;
 	unsigned subnet;
 	struct addr_entry *e;
-	/* free count per shard, each written only by its shard (published for
-	 * the rebalancer), one cache line apart */
+	/* free count per shard, each written only by its shard and read by the
+	 * others (whom a dry shard asks, how many a grant gives), one cache
+	 * line apart; control reads its copy in the shared region instead */
 	uint32_t *free_count; /* [LW_MAX_WORKERS * 16] : shard i at [i * 16] */
 };
 

@@ -52,8 +52,8 @@ struct shard {
 	void *send_arg;
 
 	uint32_t now;
-	uint32_t sweep;	      /* next slot the expiry sweep looks at */
-	uint32_t pub_cursor;  /* next pool shard_publish_free() copies */
+	uint32_t sweep;	     /* next slot the expiry sweep looks at */
+	uint32_t pub_cursor; /* next pool shard_publish_free() copies */
 	uint32_t n_leases;
 	uint32_t n_active;
 	uint32_t n_free;

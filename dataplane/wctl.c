@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,10 @@ void wctl_commands(struct worker *w, unsigned bursts)
  * Every worker has its bindings: the grants kept since start-up can no
  * longer take an address a load still claims. Applying them walks the
  * granted ranges once (a /16 pool in well under a millisecond).
+ *
+ * Every free count is published before serving is: the dataplane says
+ * LW_DP_SERVING only once all workers serve, and control's rebalancer, which
+ * starts then, must not take a count not yet published (0) for a dry worker.
  */
 static void start_serving(struct worker *w)
 {
@@ -242,6 +247,7 @@ static void start_serving(struct worker *w)
 		if (apply_grant(w, &w->grants[i]) < 0)
 			w->ctr[LW_CTR_CMD_REJECTED]++;
 	w->n_grants = 0;
+	shard_publish_free(w->shard, w->pool_free, UINT_MAX);
 	__atomic_store_n(&w->serving, 1, __ATOMIC_RELEASE);
 }
 

@@ -167,8 +167,7 @@ static int control_side(const char *name, uint64_t gen)
 		    h, (uint64_t)st.st_size, "control process", "dataplane", msg, sizeof(msg)) != 0)
 		return 12;
 	if (h->n_workers != 2 || h->n_pools != 3 || h->dp_generation != gen ||
-		h->ack_hold_ms != 1234 ||
-		h->durability != LW_DURABILITY_NONE || h->owner[3] != 1 ||
+		h->ack_hold_ms != 1234 || h->durability != LW_DURABILITY_NONE || h->owner[3] != 1 ||
 		h->dp_pid != (uint32_t)getppid())
 		return 13;
 	w = lw_shm_worker_at(h, 1);
@@ -287,8 +286,10 @@ Test(ring_shm, pool_free_arrays_lie_inside_the_region_aligned_and_apart)
 		for (unsigned j = 0; j < n; j++) {
 			const struct lw_shm_worker *o = ctlif_worker(&c, j);
 
-			cr_assert(end <= o->off_ev_ring || off >= o->off_ev_ring + (uint64_t)ev_size);
-			cr_assert(end <= o->off_cmd_ring || off >= o->off_cmd_ring + (uint64_t)cmd_size);
+			cr_assert(
+				end <= o->off_ev_ring || off >= o->off_ev_ring + (uint64_t)ev_size);
+			cr_assert(end <= o->off_cmd_ring ||
+				  off >= o->off_cmd_ring + (uint64_t)cmd_size);
 			if (j != i)
 				cr_assert(end <= o->off_pool_free ||
 						  off >= o->off_pool_free + 17 * sizeof(uint32_t),
@@ -304,7 +305,8 @@ Test(ring_shm, pool_free_arrays_lie_inside_the_region_aligned_and_apart)
 		cr_assert_geq(fd, 0);
 		base = mmap(NULL, c.size, PROT_READ, MAP_SHARED, fd, 0);
 		cr_assert_neq(base, MAP_FAILED);
-		cr_assert_eq(((const uint32_t *)(base + ctlif_worker(&c, 2)->off_pool_free))[16], 77);
+		cr_assert_eq(
+			((const uint32_t *)(base + ctlif_worker(&c, 2)->off_pool_free))[16], 77);
 		munmap((void *)base, c.size);
 		close(fd);
 	}

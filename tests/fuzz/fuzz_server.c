@@ -12,8 +12,14 @@
  * binding events are numbered without gaps and name configured addresses.
  *
  * An input of exactly 64 bytes (too short for DHCP) is a command from the
- * control process instead (union lw_cmd): loads, grants and deletes with
- * arbitrary fields must change nothing they should not and never crash.
+ * control process instead (union lw_cmd): loads, grants, deletes and moves
+ * with arbitrary fields must change nothing they should not and never crash.
+ *
+ * A second shard (the peer, which serves no DHCP) starts with none of the
+ * addresses; moves send it some, and the served shard, once dry, asks for
+ * them back. After every input the messages between the two are delivered,
+ * and then every free address belongs to exactly one free set: the one of
+ * its owner.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,11 +51,60 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct lw_config *cfg;
 static struct srv_tables *tbl;
 static struct addr_space *as;
-static struct shard *sh;
+static struct shard *sh, *peer;
 static uint64_t ctr[LW_CTR_MAX];
 static uint32_t now = 1000000;
 static uint64_t n_inputs;
 static uint64_t last_seq;
+
+/* The message rings between the two shards. */
+struct queued {
+	unsigned to;
+	struct wmsg m;
+};
+static struct queued q[256];
+static unsigned nq;
+
+static int send_msg(void *arg, unsigned to, const struct wmsg *m)
+{
+	(void)arg;
+	if (nq == sizeof(q) / sizeof(q[0]))
+		return -1;
+	q[nq].to = to;
+	q[nq].m = *m;
+	nq++;
+	return 0;
+}
+
+/* Handling a message may send another (a request is answered by a grant). */
+static void deliver(void)
+{
+	for (unsigned i = 0; i < nq; i++) {
+		CHECK(q[i].to <= 1);
+		shard_handle_msg(q[i].to ? peer : sh, &q[i].m, ctr);
+	}
+	nq = 0;
+}
+
+/* Nothing in flight: the free entries owned by each shard are its free set. */
+static void check_free_sets(void)
+{
+	const struct addr_space *a = shard_addr_space(sh);
+
+	for (unsigned p = 0; p < a->n_pools; p++) {
+		const struct addr_pool *ap = &a->pools[p];
+		uint32_t owned[2] = {0, 0};
+
+		for (uint32_t off = 0; off < ap->size; off++) {
+			if (ap->e[off].state != LW_BIND_FREE)
+				continue;
+			CHECK(ap->e[off].owner <= 1);
+			owned[ap->e[off].owner]++;
+		}
+		CHECK(owned[0] == addr_space_free_count(a, p, 0));
+		CHECK(owned[1] == addr_space_free_count(a, p, 1));
+	}
+}
 
 static void init_once(void)
 {
@@ -62,13 +117,23 @@ static void init_once(void)
 		__builtin_trap();
 	}
 	tbl = srv_tables_build(cfg);
-	as = addr_space_create(cfg, 1);
+	as = addr_space_create(cfg, 2);
 	CHECK(tbl != NULL && as != NULL);
 	p.as = as;
 	p.cfg = cfg;
 	p.capacity = CAPACITY;
+	p.send = send_msg;
 	sh = shard_create(&p);
 	CHECK(sh != NULL);
+	p.id = 1;
+	p.capacity = 64;
+	peer = shard_create(&p);
+	CHECK(peer != NULL);
+	/* The served shard starts with the whole pool. */
+	for (unsigned pool = 0; pool < as->n_pools; pool++)
+		while (shard_give(peer, 0, pool, UINT32_MAX, ctr) > 0)
+			deliver();
+	check_free_sets();
 }
 
 static uint32_t be32(const uint8_t *p)
@@ -110,23 +175,32 @@ static void command(const uint8_t *data)
 	int rc = 0;
 
 	memcpy(&c, data, sizeof(c));
-	switch (c.hdr.type & 3) {
-	case 0:
+	switch (c.hdr.type) {
+	case LW_CMD_LOAD:
 		rc = shard_load(sh, &c.bind, now);
+		CHECK(rc <= 0);
 		break;
-	case 1:
+	case LW_CMD_GRANT:
 		rc = shard_grant_range(
 			sh, c.grant.pool, c.grant.first, c.grant.last, c.grant.stride);
 		break;
-	case 2:
+	case LW_CMD_DELETE:
 		rc = shard_delete(sh, &c.bind, now);
+		CHECK(rc <= 0);
+		break;
+	case LW_CMD_MOVE:
+		/* Either way: the worker field picks the giver. */
+		rc = shard_give(
+			c.move.worker & 1 ? peer : sh, c.move.to, c.move.pool, c.move.n, ctr);
+		CHECK(rc <= (int64_t)c.move.n);
+		deliver();
 		break;
 	default:
 		break;
 	}
-	CHECK(rc <= 0 || (c.hdr.type & 3) == 1);
 	shard_get_stats(sh, &st);
 	CHECK(st.active <= st.leases && st.leases <= CAPACITY);
+	check_free_sets();
 	drain_events();
 }
 
@@ -218,6 +292,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(rc == 0 || rc == 1);
 	if (rc == 1)
 		check_reply(&m, &out, buf);
+	deliver();
+	check_free_sets();
 	drain_events();
 	return 0;
 }
