@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/lw_time.h"
 #include "control/leasedb.h"
 #include "control/store.h"
 
@@ -50,10 +51,7 @@ struct opts {
 
 static uint64_t now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return lw_mono_ns();
 }
 
 /* CPU time of this process (user + system), in ns: robust to a busy machine. */

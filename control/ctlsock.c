@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/lw_ctl.h"
+#include "common/lw_time.h"
 #include "control/ctlsock.h"
 #include "control/loop.h"
 
@@ -72,10 +73,7 @@ struct ctlsock {
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return lw_mono_ns() / 1000000u;
 }
 
 static void client_set_events(struct cs_client *c, uint32_t events)

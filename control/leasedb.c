@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/lw_time.h"
 #include "leasedb_pvt.h"
 
 #define JNL_BUF (256u << 10)
@@ -36,10 +37,7 @@
 
 uint64_t ldb_now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return lw_mono_ns() / 1000u;
 }
 
 int ldb_path(char *out, size_t len, const char *dir, const char *name)

@@ -32,6 +32,7 @@
 #include "commands.h"
 #include "common/config.h"
 #include "common/lw_str.h"
+#include "common/lw_time.h"
 #include "ctlsock.h"
 #include "leasedb.h"
 #include "loop.h"
@@ -90,14 +91,6 @@ static void say(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* ------------------------------------------------------------------------ */
 /* The dataplane child (--dataplane) */
 
@@ -131,7 +124,7 @@ static void dp_start(struct ctl_main *m)
 
 	if (pid < 0) {
 		say("cannot start the dataplane: fork: %s\n", strerror(errno));
-		m->dp_restart_ns = mono_ns() + 1000000000ull;
+		m->dp_restart_ns = lw_mono_ns() + 1000000000ull;
 		return;
 	}
 	if (pid == 0) {
@@ -181,7 +174,7 @@ static void dp_reap(struct ctl_main *m)
 
 		if (wait > 30000000000ull)
 			wait = 30000000000ull;
-		m->dp_restart_ns = mono_ns() + wait;
+		m->dp_restart_ns = lw_mono_ns() + wait;
 		say("restarting the dataplane in %llu s\n",
 			(unsigned long long)(wait / 1000000000ull));
 	}
@@ -229,7 +222,7 @@ static int dp_reload(struct ctl_main *m, char *msg, size_t len)
 				RELOAD_WAIT_S);
 			return -1;
 		}
-		pump_poll(&m->pump, mono_ns());
+		pump_poll(&m->pump, lw_mono_ns());
 		usleep(200);
 		if (!shmif_attached(&m->pump.shm)) {
 			snprintf(msg, len, "the dataplane went away during the reload");
@@ -330,7 +323,7 @@ static int env_lease_del(void *arg, const struct store_lease *l, char *msg, size
 	ev.worker = 0xffff;
 	ev.seq = 0;
 	ev.end = (uint32_t)time(NULL);
-	if (pump_local_event(&m->pump, &ev, mono_ns()) < 0) {
+	if (pump_local_event(&m->pump, &ev, lw_mono_ns()) < 0) {
 		snprintf(msg, len, "cannot journal the deletion");
 		return -1;
 	}
@@ -519,7 +512,7 @@ static void run(struct ctl_main *m)
 	uint64_t next_tick = 0;
 
 	while (!m->quit) {
-		uint64_t now = mono_ns();
+		uint64_t now = lw_mono_ns();
 		unsigned busy = pump_poll(&m->pump, now);
 		struct timespec ts = {0, 0};
 		int64_t due = pump_due_in(&m->pump, now);
@@ -715,7 +708,7 @@ int main(int argc, char **argv)
 
 	run(m);
 
-	pump_flush(&m->pump, mono_ns());
+	pump_flush(&m->pump, lw_mono_ns());
 	pump_detach(&m->pump);
 	if (leasedb_compact_poll(m->db, true) < 0)
 		say("the last compaction failed; the journals are kept\n");

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/lw_ip.h"
+#include "common/lw_time.h"
 #include "leasedb.h"
 #include "pump.h"
 #include "store.h"
@@ -21,14 +22,6 @@
 			fflush(stdout);                                                            \
 		}                                                                                  \
 	} while (0)
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 void pump_init(struct pump *p, const struct lw_config *cfg, struct store *st, struct leasedb *db)
 {
@@ -71,7 +64,7 @@ static void resync(struct pump *p)
 static void commit(struct pump *p)
 {
 	bool durable = p->cfg->control.durability == LW_DURABILITY_FSYNC;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = lw_mono_ns();
 	unsigned b = 0;
 	double us;
 	int rc;
@@ -96,7 +89,7 @@ static void commit(struct pump *p)
 		resync(p);
 		return;
 	}
-	us = (double)(mono_ns() - t0) / 1000.0;
+	us = (double)(lw_mono_ns() - t0) / 1000.0;
 	p->stats.syncs++;
 	p->stats.last_batch = p->pending;
 	if (p->pending > p->stats.max_batch)
@@ -308,7 +301,7 @@ static unsigned stream_step(struct pump *p, uint64_t now_ns)
 			"in "
 			"%.1f ms\n",
 			(unsigned long long)total, p->cfg->n_pools, n,
-			(double)(mono_ns() - ss->t0) / 1e6);
+			(double)(lw_mono_ns() - ss->t0) / 1e6);
 	}
 	return sent;
 }
@@ -348,7 +341,7 @@ static void try_attach(struct pump *p)
 		p->shm.h->dp_state == LW_DP_LOADING ? "loading" : "serving");
 	memset(&p->stream, 0, sizeof(p->stream));
 	if (__atomic_load_n(&p->shm.h->dp_state, __ATOMIC_ACQUIRE) == LW_DP_LOADING)
-		stream_start(p, mono_ns());
+		stream_start(p, lw_mono_ns());
 	else
 		__atomic_store_n(&p->shm.h->ctl_state, LW_CTL_ATTACHED, __ATOMIC_RELEASE);
 }
