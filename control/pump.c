@@ -11,9 +11,8 @@
 #include "pump.h"
 #include "store.h"
 
-#define TAKE_BURST    64
-#define ATTACH_EVERY  100000000ull /* ns between looks for the region: 100 ms */
-#define STREAM_WAIT_S 30 /* a loading dataplane that takes no command for this long is gone */
+#define TAKE_BURST   64
+#define ATTACH_EVERY 100000000ull /* ns between looks for the region: 100 ms */
 
 #define LOG(p, ...)                                                                                \
 	do {                                                                                       \
