@@ -18,7 +18,7 @@ cd "$ROOT"
 DURATION=${1:-60}
 BUILD=$ROOT/build-fuzz
 CORPUS=$ROOT/tests/fuzz/corpus/dhcp4
-TARGETS=(fuzz_dhcp4 fuzz_server fuzz_journal fuzz_ctl)
+TARGETS=(fuzz_dhcp4 fuzz_server fuzz_journal fuzz_ctl fuzz_fo_wire)
 
 case "$DURATION" in
 '' | *[!0-9]*)
@@ -60,6 +60,7 @@ for t in "${TARGETS[@]}"; do
     case "$t" in
     fuzz_journal) cp -r "$ROOT/tests/fuzz/corpus/journal" "$corpus" ;;
     fuzz_ctl) cp -r "$ROOT/tests/fuzz/corpus/ctl" "$corpus" ;;
+    fuzz_fo_wire) cp -r "$ROOT/tests/fuzz/corpus/fo_wire" "$corpus" ;;
     *) cp -r "$CORPUS" "$corpus" ;;
     esac
     echo "==> $t: ${PER_TARGET}s"

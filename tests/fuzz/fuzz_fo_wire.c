@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * libFuzzer target for the failover wire codec (failover/fo_wire.h).
+ *
+ * Each input is decoded as one failover message. Invariants checked (abort
+ * on failure):
+ *
+ *  - decode returns the message length (12..2048, at most the input size)
+ *    or one of the documented FO_E_* codes;
+ *  - a decoded message encodes again; when nothing was skipped the bytes
+ *    are the input's, byte for byte;
+ *  - the encoding decodes to the same header, option order and values.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/lw_err.h"
+#include "failover/fo_wire.h"
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_fo_wire: invariant failed at line %d: %s\n",         \
+				__LINE__, #cond);                                                  \
+			abort();                                                                   \
+		}                                                                                  \
+	} while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int documented(int rc)
+{
+	switch (rc) {
+#define FO_ERR_CASE(name, val, text)                                                               \
+	case val:                                                                                  \
+		return 1;
+		FO_ERRORS(FO_ERR_CASE)
+#undef FO_ERR_CASE
+	}
+	return 0;
+}
+
+static int same_bytes(struct fo_bytes a, struct fo_bytes b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t out[FO_MSG_MAX_LEN];
+	struct fo_msg m, d;
+	int n, e, rc;
+
+	n = fo_msg_decode(data, size, &m);
+	if (n < 0) {
+		CHECK(documented(n));
+		return 0;
+	}
+	CHECK(n >= FO_HDR_LEN && n <= FO_MSG_MAX_LEN && (size_t)n <= size);
+	CHECK(m.len == n);
+
+	e = fo_msg_encode(&m, out, sizeof(out));
+	CHECK(e > 0);
+	if (m.skipped == 0) {
+		CHECK(e == n);
+		CHECK(memcmp(out, data, (size_t)n) == 0);
+	} else {
+		CHECK(e < n);
+	}
+	/* Every shorter buffer fails cleanly. */
+	CHECK(fo_msg_encode(&m, out, (size_t)e - 1) == LW_E_NOSPACE);
+	e = fo_msg_encode(&m, out, sizeof(out));
+
+	rc = fo_msg_decode(out, (size_t)e, &d);
+	CHECK(rc == e);
+	CHECK(d.skipped == 0);
+	CHECK(d.type == m.type && d.payoff == m.payoff && d.time == m.time && d.xid == m.xid);
+	CHECK(d.present == m.present && d.n_order == m.n_order);
+	CHECK(memcmp(d.order, m.order, m.n_order) == 0);
+	CHECK(d.addresses_transferred == m.addresses_transferred);
+	CHECK(d.assigned_ip == m.assigned_ip && d.binding_status == m.binding_status);
+	CHECK(same_bytes(d.client_id, m.client_id) && same_bytes(d.chaddr, m.chaddr));
+	CHECK(d.cltt == m.cltt && d.ip_flags == m.ip_flags);
+	CHECK(same_bytes(d.reply_options, m.reply_options));
+	CHECK(same_bytes(d.request_options, m.request_options));
+	CHECK(same_bytes(d.ddns, m.ddns) && d.ddns.len == 0);
+	CHECK(memcmp(d.hba, m.hba, FO_HBA_LEN) == 0);
+	CHECK(d.lease_expiry == m.lease_expiry && d.potential_expiry == m.potential_expiry);
+	CHECK(d.max_unacked == m.max_unacked && d.mclt == m.mclt);
+	CHECK(same_bytes(d.message, m.message));
+	CHECK(d.receive_timer == m.receive_timer && d.protocol_version == m.protocol_version);
+	CHECK(d.reject_reason == m.reject_reason);
+	CHECK(same_bytes(d.relationship_name, m.relationship_name));
+	CHECK(d.server_flags == m.server_flags && d.server_state == m.server_state);
+	CHECK(d.stos == m.stos && d.tls_reply == m.tls_reply && d.tls_request == m.tls_request);
+	CHECK(same_bytes(d.vendor_class, m.vendor_class));
+	return 0;
+}
