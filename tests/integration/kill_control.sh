@@ -17,40 +17,19 @@ SECONDS_RUN=10
 lw_init
 lw_need_tool perfdhcp dumpcap tshark python3
 
-lw_direct
-ip -n "$C" addr add 198.19.0.2/16 dev "$CI"
-
-CFG=$LW_TMP/leasewire.cfg
-cat >"$CFG" <<EOF
-dataplane = {
-  eal_args = $(lw_eal_args "$WORKERS");
-};
-ports = (
-  { name = "it0"; device = "net_af_packet0,iface=$SI"; address = "198.19.0.1/16"; }
-);
-subnets = (
-  {
-    subnet = "198.19.0.0/16";
-    pools = ( { range = "198.19.1.0 - 198.19.255.250"; } );
-  }
-);
-control = {
-  socket = "$LW_TMP/control.sock";
-  state_dir = "$LW_TMP/state";
-  shm = "$LW_ID-shm";
+# A short hold, so that ACKs held while control is down are seen dropped.
+lw_relay_run_setup "$WORKERS" "control = {
+  socket = \"$LW_TMP/control.sock\";
+  state_dir = \"$LW_TMP/state\";
+  shm = \"$LW_ID-shm\";
   ack_hold_ms = 500;
-};
-EOF
+};"
 
 lw_dp_start "$S" "$CFG"
 PCAP=$LW_TMP/client.pcapng
 lw_capture_start "$C" "$CI" "$PCAP"
 
-OUT=$LW_TMP/perfdhcp.out
-ip netns exec "$C" perfdhcp -4 -l "$CI" -r "$RATE" -R 1000000 -p "$SECONDS_RUN" -W 2000000 \
-    -b mac=02:0e:01:00:00:00 198.19.0.1 >"$OUT" 2>&1 &
-PERF=$!
-LW_PIDS+=("$PERF")
+lw_perfdhcp_bg "$RATE" "$SECONDS_RUN" 02:0e:01:00:00:00
 
 sleep 2.5
 lw_log "SIGKILL to control (pid $LW_CTL_PID)"
@@ -67,7 +46,7 @@ RESUMED_AT=$(lw_now)
 
 wait "$PERF"
 lw_capture_stop
-lw_log "perfdhcp: $(grep -m1 '^Rate:' "$OUT")"
+lw_log "perfdhcp: $(grep -m1 '^Rate:' "$PERF_OUT")"
 
 lw_acks "$PCAP" >"$LW_TMP/acks.txt"
 lw_ctl --json leases >"$LW_TMP/leases.json" || lw_fail "leasewirectl leases failed"

@@ -18,34 +18,13 @@ SECONDS_RUN=8
 lw_init
 lw_need_tool perfdhcp dumpcap tshark python3
 
-lw_direct
-ip -n "$C" addr add 198.19.0.2/16 dev "$CI"
-
-CFG=$LW_TMP/leasewire.cfg
-cat >"$CFG" <<EOF
-dataplane = {
-  eal_args = $(lw_eal_args "$WORKERS");
-};
-ports = (
-  { name = "it0"; device = "net_af_packet0,iface=$SI"; address = "198.19.0.1/16"; }
-);
-subnets = (
-  {
-    subnet = "198.19.0.0/16";
-    pools = ( { range = "198.19.1.0 - 198.19.255.250"; } );
-  }
-);
-EOF
+lw_relay_run_setup "$WORKERS"
 
 lw_dp_start "$S" "$CFG"
 PCAP=$LW_TMP/client.pcapng
 lw_capture_start "$C" "$CI" "$PCAP"
 
-OUT=$LW_TMP/perfdhcp.out
-ip netns exec "$C" perfdhcp -4 -l "$CI" -r "$RATE" -R 1000000 -p "$SECONDS_RUN" -W 2000000 \
-    -b mac=02:0d:01:00:00:00 198.19.0.1 >"$OUT" 2>&1 &
-PERF=$!
-LW_PIDS+=("$PERF")
+lw_perfdhcp_bg "$RATE" "$SECONDS_RUN" 02:0d:01:00:00:00
 
 sleep 3
 KILLED_AT=$(lw_now)
@@ -59,7 +38,7 @@ RESTARTED_AT=$(lw_now)
 
 wait "$PERF"
 lw_capture_stop
-lw_log "perfdhcp: $(grep -m1 '^Rate:' "$OUT")"
+lw_log "perfdhcp: $(grep -m1 '^Rate:' "$PERF_OUT")"
 lw_log "control: $(grep -c 'streamed' "$LW_CTL_LOG") start-up streams;" \
     "$(grep 'streamed' "$LW_CTL_LOG" | tail -n 1)"
 

@@ -681,3 +681,39 @@ lw_acks() {
 lw_now() {
     date +%s.%N
 }
+
+# lw_relay_run_setup WORKERS [EXTRA]: the topology of the restart tests: a
+# server and a client namespace, perfdhcp's relay address 198.19.0.2/16 on
+# the client side, and CFG: one /16 subnet with a pool that never runs out
+# (EXTRA is appended to the file, e.g. a control section).
+lw_relay_run_setup() {
+    local workers=$1
+    lw_direct
+    ip -n "$C" addr add 198.19.0.2/16 dev "$CI"
+    CFG=$LW_TMP/leasewire.cfg
+    cat >"$CFG" <<EOF
+dataplane = {
+  eal_args = $(lw_eal_args "$workers");
+};
+ports = (
+  { name = "it0"; device = "net_af_packet0,iface=$SI"; address = "198.19.0.1/16"; }
+);
+subnets = (
+  {
+    subnet = "198.19.0.0/16";
+    pools = ( { range = "198.19.1.0 - 198.19.255.250"; } );
+  }
+);
+${2:-}
+EOF
+}
+
+# lw_perfdhcp_bg RATE SECONDS MACBASE: distinct clients through DORA in the
+# background, output in PERF_OUT, pid in PERF (wait for it).
+lw_perfdhcp_bg() {
+    PERF_OUT=$LW_TMP/perfdhcp.out
+    ip netns exec "$C" perfdhcp -4 -l "$CI" -r "$1" -R 1000000 -p "$2" -W 2000000 \
+        -b "mac=$3" 198.19.0.1 >"$PERF_OUT" 2>&1 &
+    PERF=$!
+    LW_PIDS+=("$PERF")
+}
