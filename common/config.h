@@ -65,6 +65,7 @@ struct lw_pool_conf {
 	uint32_t start;	 /* first address, inclusive */
 	uint32_t end;	 /* last address, inclusive */
 	unsigned subnet; /* index of its subnet in lw_config.subnets */
+	bool failover;	 /* shared with the failover peer (pool's `failover = "NAME"`) */
 };
 
 struct lw_subnet_conf {
@@ -76,6 +77,7 @@ struct lw_subnet_conf {
 	uint32_t min_lease_time;
 	uint32_t max_lease_time;
 	unsigned first_pool; /* its pools are lw_config.pools[first_pool .. first_pool+n_pools) */
+	bool failover;	     /* its pools are failover pools (all of them or none) */
 	unsigned n_pools;
 	unsigned n_reservations;
 	struct lw_reservation *reservations;
@@ -92,6 +94,37 @@ enum lw_durability {
 };
 
 #define LW_PATH_LEN 256
+
+enum lw_fo_role {
+	LW_FO_PRIMARY = 0, /* same values as enum fo_role (failover/fo_state.h) */
+	LW_FO_SECONDARY = 1,
+};
+
+#define LW_FO_NAME_LEN 64
+
+/*
+ * failover { } : one failover relationship, with ISC dhcpd's keywords
+ * (FAILOVER.md 1.1). Pools join it with `failover = "NAME"`.
+ */
+struct lw_failover_conf {
+	char name[LW_FO_NAME_LEN]; /* relationship name, compared byte for byte with the peer's */
+	uint8_t role;		   /* enum lw_fo_role */
+	uint32_t addr;		   /* address: listen on it, connect from it */
+	uint16_t port;		   /* port: where this server listens; default 647 */
+	uint32_t peer_addr;	   /* peer address: connect to it, accept only it */
+	uint16_t peer_port;	   /* peer port; default 647 */
+	uint32_t max_response_delay;  /* seconds; advertised as receive-timer; default 20 */
+	uint32_t max_unacked_updates; /* advertised as max-unacked-bndupd; default 100 */
+	uint32_t mclt;		      /* seconds; primary: required; secondary: learnt (0) */
+	bool has_hba;		      /* primary: split or hba given (one is required) */
+	uint8_t hba[32];	      /* bit set = the primary serves the bucket (6.2) */
+	uint32_t lb_max_seconds;      /* load balance max seconds; 0 = load balancing off */
+	uint32_t auto_partner_down;   /* seconds in COMM-INTERRUPTED before PARTNER-DOWN; 0 = never */
+	uint32_t max_lease_misbalance; /* percent; default 15 */
+	uint32_t max_lease_ownership;  /* percent; default 10 */
+	uint32_t min_balance;	       /* seconds; default 60 */
+	uint32_t max_balance;	       /* seconds; default 3600 */
+};
 
 /* control { } : the control process, the journal and the boundary between the processes. */
 struct lw_control_conf {
@@ -128,6 +161,9 @@ struct lw_config {
 	uint32_t offer_hold;	    /* seconds an OFFERed address stays held for its client */
 
 	struct lw_control_conf control;
+
+	bool has_failover; /* a failover { } block is present */
+	struct lw_failover_conf failover;
 
 	unsigned n_ports;
 	struct lw_port_conf ports[LW_MAX_PORTS];

@@ -48,6 +48,7 @@ const char *lw_bind_state_name(int state)
 		[LW_BIND_RELEASED] = "released",
 		[LW_BIND_DECLINED] = "declined",
 		[LW_BIND_RESERVED] = "reserved",
+		[LW_BIND_BACKUP] = "backup",
 	};
 
 	if (state < 0 || state >= (int)(sizeof(names) / sizeof(names[0])) || !names[state])

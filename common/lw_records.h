@@ -67,6 +67,9 @@ enum lw_bind_state {
 	LW_BIND_RELEASED = 4,
 	LW_BIND_DECLINED = 5, /* address quarantined (no client) until `end` */
 	LW_BIND_RESERVED = 6, /* a host reservation's address */
+	/* Failover (FAILOVER.md 4.1): free, in the secondary's pool. An address
+	 * of a failover pool with no record is FREE: in the primary's pool. */
+	LW_BIND_BACKUP = 7,
 };
 
 const char *lw_bind_state_name(int state);

@@ -54,7 +54,7 @@
 #include "lw_records.h"
 
 #define LW_SHM_MAGIC   0x4c57534du /* "LWSM" */
-#define LW_SHM_VERSION 2
+#define LW_SHM_VERSION 3
 #define LW_SHM_ALIGN   64
 
 /* Ring sizes (elements, powers of two; usable capacity is one less). */
@@ -74,6 +74,35 @@ enum lw_ctl_state {
 	LW_CTL_DETACHED = 0,
 	LW_CTL_STREAMING = 1, /* loading the shards of dp_generation */
 	LW_CTL_ATTACHED = 2,  /* journaling */
+};
+
+/*
+ * The failover snapshot (ARCHITECTURE.md "Failover inside this shape"):
+ * everything the workers need from the failover engine in control, written
+ * as a whole under a sequence lock (seq odd while control writes it). A
+ * worker copies it at housekeeping when seq changed and uses its copy until
+ * the next change, so every packet sees one consistent snapshot.
+ *
+ * Before control writes the first one (seq 0) and while control is away,
+ * failover subnets get no answer: a server that does not know its failover
+ * state must not serve (FAILOVER.md 3.1, STARTUP).
+ */
+enum lw_fo_service {
+	LW_FO_SERVE_NONE = 0,	      /* answer nobody in failover subnets */
+	LW_FO_SERVE_BALANCED = 1,     /* NORMAL: DISCOVERs only from our hash buckets */
+	LW_FO_SERVE_ALL = 2,	      /* COMM-INTERRUPTED, PARTNER-DOWN: everybody */
+};
+
+struct lw_shm_fo {
+	uint64_t seq;	      /* sequence lock: odd while being written, +2 per snapshot */
+	uint8_t service;      /* enum lw_fo_service */
+	uint8_t role;	      /* enum lw_fo_role: which free addresses a yield gives (BACKUP or FREE) */
+	uint8_t my_state;     /* enum fo_state, for logs and counters only */
+	uint8_t peer_state;   /* enum fo_state */
+	uint32_t mclt;	      /* seconds; lease times follow FAILOVER.md 5.2 */
+	uint32_t lb_max_secs; /* DISCOVERs with secs above this are answered by both; 0 = off */
+	uint32_t pad;
+	uint8_t hba[32]; /* bit set = the primary serves the bucket (FAILOVER.md 6.2) */
 };
 
 struct lw_shm_hdr {
@@ -111,6 +140,9 @@ struct lw_shm_hdr {
 	uint32_t ctl_state;	/* enum lw_ctl_state */
 	uint64_t ctl_heartbeat; /* +1 every 10 ms or so by control */
 	uint64_t reload_req;	/* +1: the dataplane reloads its configuration file */
+
+	/* Written by control: what failover lets the workers do (below). */
+	struct lw_shm_fo fo __attribute__((aligned(LW_SHM_ALIGN)));
 };
 
 struct lw_shm_worker {
@@ -149,7 +181,12 @@ enum lw_cmd_type {
 	LW_CMD_LOAD_DONE = 18, /* .done: the stream of generation gen is complete */
 	LW_CMD_DELETE = 19,    /* .bind: remove the binding of (key, addr) (lease4-del) */
 	LW_CMD_MOVE = 20,      /* .move: give free addresses of a pool to another worker */
+	LW_CMD_YIELD = 21,     /* .yield: give free addresses of a pool to the failover peer */
+	LW_CMD_TSFP = 22,      /* .tsfp: what the partner acknowledged for these addresses */
 };
+
+/* lw_cmd_grant.flags */
+#define LW_GRANT_TAKE_PARKED 0x1 /* also grant parked addresses (failover pools, below) */
 
 /*
  * The free addresses of pool `pool` at offsets first, first + stride, ...
@@ -165,7 +202,7 @@ struct lw_cmd_grant {
 	uint32_t first;
 	uint32_t last;
 	uint32_t stride;
-	uint32_t pad1;
+	uint32_t flags; /* LW_GRANT_* */
 	uint8_t pad2[40];
 };
 
@@ -198,6 +235,50 @@ struct lw_cmd_move {
 	uint8_t pad2[48];
 };
 
+/*
+ * Failover pools. Their addresses start parked in the dataplane: in no free
+ * set, owned by no worker, allocatable only once control grants them with
+ * LW_GRANT_TAKE_PARKED (its own pool, FAILOVER.md 4.3). An address whose
+ * binding ends (expiry, release) is parked again, not freed: control
+ * decides when it may be given out (after the peer acknowledged the
+ * update, 4.2).
+ *
+ * Yield: the worker takes up to n addresses from the head of its free set
+ * of `pool` (least recently used first), parks them, and produces one
+ * binding event for each, with state LW_BIND_BACKUP when the snapshot's
+ * role is primary and LW_BIND_FREE when it is secondary (the partner's own
+ * pool, 4.1). Control tells the peer only once that event is journaled, so
+ * an address is never allocatable on both servers.
+ */
+struct lw_cmd_yield {
+	uint16_t type;	 /* LW_CMD_YIELD */
+	uint8_t version; /* LW_RECORDS_VERSION */
+	uint8_t pad0;
+	uint16_t worker;
+	uint16_t pool;
+	uint32_t n;
+	uint8_t pad1[52];
+};
+
+/*
+ * The partner's acknowledged potential expiry (tsfp, FAILOVER.md 5.1) for
+ * up to LW_TSFP_MAX addresses: a lease slot that still holds addr takes
+ * tsfp; the MCLT rule (5.2) bounds its next lease time with it.
+ */
+#define LW_TSFP_MAX 6
+struct lw_cmd_tsfp {
+	uint16_t type;	 /* LW_CMD_TSFP */
+	uint8_t version; /* LW_RECORDS_VERSION */
+	uint8_t n;	 /* entries used */
+	uint16_t worker;
+	uint16_t pad0;
+	uint32_t pad1[2];
+	struct {
+		uint32_t addr;
+		uint32_t tsfp;
+	} e[LW_TSFP_MAX];
+};
+
 union lw_cmd {
 	struct {
 		uint16_t type;
@@ -207,12 +288,16 @@ union lw_cmd {
 	struct lw_cmd_grant grant;
 	struct lw_cmd_done done;
 	struct lw_cmd_move move;
+	struct lw_cmd_yield yield;
+	struct lw_cmd_tsfp tsfp;
 	uint8_t raw[64];
 };
 _Static_assert(sizeof(union lw_cmd) == 64, "a command is one cache line");
 _Static_assert(sizeof(struct lw_cmd_grant) == 64, "a grant is one cache line");
 _Static_assert(sizeof(struct lw_cmd_done) == 64, "done is one cache line");
 _Static_assert(sizeof(struct lw_cmd_move) == 64, "move is one cache line");
+_Static_assert(sizeof(struct lw_cmd_yield) == 64, "yield is one cache line");
+_Static_assert(sizeof(struct lw_cmd_tsfp) == 64, "tsfp is one cache line");
 
 static inline struct lw_shm_worker *lw_shm_worker_at(struct lw_shm_hdr *h, unsigned i)
 {

@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+#include "fo_conn.h"
