@@ -82,7 +82,15 @@ const char *lw_bind_state_name(int state);
  */
 enum lw_event_type {
 	LW_EV_BIND = 1, /* the binding of (key, addr) is now `state` */
+	/* Failover, written by control only: the partner acknowledged the
+	 * binding of addr whose state and end were `state` and `end`; start
+	 * carries the potential expiry it acknowledged (tsfp, FAILOVER.md 5.1). */
+	LW_EV_FO_ACK = 2,
 };
+
+/* lw_bind_event.worker of events no worker produced (seq 0). */
+#define LW_WORKER_CONTROL 0xfffe /* control itself (lease4-del, failover bookkeeping) */
+#define LW_WORKER_PEER	  0xfffd /* a binding the failover peer sent (BNDUPD) */
 
 struct lw_bind_event {
 	uint16_t type;	 /* LW_EV_* */

@@ -123,6 +123,8 @@ static const char *isc_state(uint8_t state)
 		return "released";
 	case LW_BIND_DECLINED:
 		return "abandoned";
+	case LW_BIND_BACKUP:
+		return "backup";
 	default:
 		return "free";
 	}

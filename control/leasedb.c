@@ -207,9 +207,10 @@ static int apply_one(struct load *l)
 			strerror(-rc));
 		return rc;
 	}
+	if (l->ahead[l->next].type == LW_EV_BIND)
+		l->records++;
 	l->next = (l->next + 1) % LOAD_AHEAD;
 	l->n_ahead--;
-	l->records++;
 	return 0;
 }
 
@@ -266,7 +267,7 @@ static int snap_cb(void *arg, uint16_t type, const void *p, uint16_t len)
 				l->st, (uint32_t)(l->info.count + (l->info.count >> 4) + 1024));
 		return 0;
 	}
-	if (type != LDB_REC_BIND) {
+	if (type != LDB_REC_BIND && type != LDB_REC_FO_ACK) {
 		snprintf(l->err, l->errlen, "%s: unexpected record type %u", l->file, type);
 		return -EINVAL;
 	}
@@ -295,7 +296,7 @@ static int jnl_cb(void *arg, uint16_t type, const void *p, uint16_t len)
 		l->have_info = true;
 		return 0;
 	}
-	if (type != LDB_REC_BIND) {
+	if (type != LDB_REC_BIND && type != LDB_REC_FO_ACK) {
 		snprintf(l->err, l->errlen, "%s: unexpected record type %u", l->file, type);
 		return -EINVAL;
 	}
@@ -576,7 +577,8 @@ cleanup:
 int leasedb_append(struct leasedb *db, const struct lw_bind_event *ev)
 {
 	size_t before = journal_pending(db->j), after;
-	int rc = journal_append(db->j, LDB_REC_BIND, ev, sizeof(*ev));
+	int rc = journal_append(
+		db->j, ev->type == LW_EV_FO_ACK ? LDB_REC_FO_ACK : LDB_REC_BIND, ev, sizeof(*ev));
 
 	if (rc < 0)
 		return rc;

@@ -130,6 +130,10 @@ static int snap_write(const struct leasedb *db, const struct store *st, uint64_t
 			store_lease_to_event(page[i], &ev);
 			if (journal_append(j, LDB_REC_BIND, &ev, sizeof(ev)) < 0)
 				goto fail;
+			/* Failover fields follow their binding (not counted). */
+			if (store_lease_to_ack(page[i], &ev) &&
+				journal_append(j, LDB_REC_FO_ACK, &ev, sizeof(ev)) < 0)
+				goto fail;
 		}
 		after = page[n - 1]->addr;
 	}

@@ -125,6 +125,8 @@ static int journal_one(struct pump *p, const struct lw_bind_event *ev, uint64_t 
 	if (p->pending++ == 0)
 		p->first_pending_ns = now_ns;
 	p->stats.events++;
+	if (p->on_event)
+		p->on_event(p->on_event_arg, ev);
 	return 0;
 }
 
@@ -254,7 +256,9 @@ static unsigned stream_step(struct pump *p, uint64_t now_ns)
 			break;
 		}
 		size = p->cfg->pools[ss->pool].end - p->cfg->pools[ss->pool].start + 1;
-		if (ss->w >= n || ss->w >= size) {
+		/* Failover pools: the failover engine grants this server's own
+		 * share once the stream is done (FAILOVER.md 4.3). */
+		if (ss->w >= n || ss->w >= size || p->cfg->pools[ss->pool].failover) {
 			ss->pool++;
 			ss->w = 0;
 			continue;
@@ -389,6 +393,11 @@ void pump_flush(struct pump *p, uint64_t now_ns)
 	if (shmif_attached(&p->shm))
 		drain(p, now_ns);
 	commit(p);
+}
+
+int pump_append(struct pump *p, const struct lw_bind_event *ev, uint64_t now_ns)
+{
+	return journal_one(p, ev, now_ns);
 }
 
 int pump_local_event(struct pump *p, const struct lw_bind_event *ev, uint64_t now_ns)

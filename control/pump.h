@@ -75,6 +75,10 @@ struct pump {
 	struct pump_stats stats;
 	struct rebalance rb;
 	struct pump_stream stream;
+	/* Called for every event journaled and applied to the store (the
+	 * failover engine's view of binding changes); may be NULL. */
+	void (*on_event)(void *arg, const struct lw_bind_event *ev);
+	void *on_event_arg;
 };
 
 void pump_init(struct pump *p, const struct lw_config *cfg, struct store *st, struct leasedb *db);
@@ -95,6 +99,13 @@ void pump_flush(struct pump *p, uint64_t now_ns);
 
 /* Leaves the region (ctl_state DETACHED); the dataplane holds ACKs from now on. */
 void pump_detach(struct pump *p);
+
+/*
+ * Journals and applies an event made by control itself (failover): it is
+ * durable once stats.syncs has moved past its value at this call, with the
+ * next group commit. Returns 0 or the journal's or store's error.
+ */
+int pump_append(struct pump *p, const struct lw_bind_event *ev, uint64_t now_ns);
 
 /*
  * Journals a binding change made by control itself (lease4-del with no

@@ -565,6 +565,25 @@ int store_remove(struct store *st, uint32_t addr)
 	return 0;
 }
 
+static uint32_t addr_slot(const struct store *st, uint32_t addr)
+{
+	return idx_slot(&st->by_addr, addr_find(st, addr));
+}
+
+static int apply_ack(struct store *st, const struct lw_bind_event *ev)
+{
+	uint32_t s = addr_slot(st, ev->addr);
+	struct store_lease *l;
+
+	if (s == NONE)
+		return 0;
+	l = &st->recs[s].l;
+	l->tsfp = ev->start;
+	if (l->state == ev->state && l->end == ev->end)
+		l->fo &= (uint8_t)~STORE_FO_PENDING;
+	return 0;
+}
+
 int store_apply(struct store *st, const struct lw_bind_event *ev)
 {
 	struct lw_client_key key = ev->key;
@@ -573,6 +592,8 @@ int store_apply(struct store *st, const struct lw_bind_event *ev)
 	bool same_key;
 	int rc;
 
+	if (ev->type == LW_EV_FO_ACK && ev->version == LW_RECORDS_VERSION)
+		return apply_ack(st, ev);
 	if (ev->type != LW_EV_BIND || ev->version != LW_RECORDS_VERSION ||
 		ev->subnet >= LW_MAX_SUBNETS || key_normalize(&key) < 0)
 		return -EINVAL;
@@ -581,7 +602,8 @@ int store_apply(struct store *st, const struct lw_bind_event *ev)
 		rc = store_remove(st, ev->addr);
 		return rc == -ENOENT ? 0 : rc;
 	case LW_BIND_DECLINED:
-		/* The address is quarantined; the client who declined it owns nothing. */
+	case LW_BIND_BACKUP:
+		/* Quarantined, or in the secondary's free pool: no client owns it. */
 		memset(&key, 0, sizeof(key));
 		break;
 	case LW_BIND_ACTIVE:
@@ -618,7 +640,12 @@ int store_apply(struct store *st, const struct lw_bind_event *ev)
 		same_key = memcmp(&r->l.key, &key, sizeof(key)) == 0;
 		if (!same_key)
 			key_unlink(st, s);
+		/* The partner's acknowledgement belongs to the client it was for. */
+		if (!same_key || !key_indexed(&key))
+			r->l.tsfp = 0;
 	}
+	r->l.fo = (uint8_t)((r->l.fo & STORE_FO_QUEUED) |
+			    (ev->worker == LW_WORKER_PEER ? 0 : STORE_FO_PENDING));
 	r->l.key = key;
 	r->l.start = ev->start;
 	r->l.end = ev->end;
@@ -791,6 +818,35 @@ void store_lease_to_event(const struct store_lease *l, struct lw_bind_event *ev)
 	ev->end = l->end;
 	ev->subnet = l->subnet;
 	ev->key = l->key;
+}
+
+bool store_lease_to_ack(const struct store_lease *l, struct lw_bind_event *ev)
+{
+	if ((l->fo & STORE_FO_PENDING) && l->tsfp == 0)
+		return false;
+	memset(ev, 0, sizeof(*ev));
+	ev->type = LW_EV_FO_ACK;
+	ev->version = LW_RECORDS_VERSION;
+	ev->worker = LW_WORKER_CONTROL;
+	ev->state = (l->fo & STORE_FO_PENDING) ? LW_BIND_FREE : l->state;
+	ev->pool = l->pool;
+	ev->addr = l->addr;
+	ev->start = l->tsfp;
+	ev->end = l->end;
+	ev->subnet = l->subnet;
+	return true;
+}
+
+void store_set_queued(struct store *st, uint32_t addr, bool on)
+{
+	uint32_t s = addr_slot(st, addr);
+
+	if (s == NONE)
+		return;
+	if (on)
+		st->recs[s].l.fo |= STORE_FO_QUEUED;
+	else
+		st->recs[s].l.fo &= (uint8_t)~STORE_FO_QUEUED;
 }
 
 uint64_t store_bytes(const struct store *st)

@@ -32,10 +32,16 @@ struct store_lease {
 	uint32_t end;		  /* Unix seconds: lease end, or when it became this state */
 	uint16_t subnet;	  /* subnet index in the configuration */
 	uint16_t pool;		  /* pool index, 0xffff outside any pool */
-	uint8_t state;		  /* enum lw_bind_state: ACTIVE, EXPIRED, RELEASED, DECLINED */
-	uint8_t pad[3];
+	uint8_t state;		  /* enum lw_bind_state: ACTIVE, EXPIRED, RELEASED, DECLINED, BACKUP */
+	uint8_t fo;		  /* STORE_FO_* (failover pools) */
+	uint8_t pad[2];
+	uint32_t tsfp; /* failover: potential expiry the partner acknowledged, 0 = none */
 };
-_Static_assert(sizeof(struct store_lease) == 52, "store record");
+_Static_assert(sizeof(struct store_lease) == 56, "store record");
+
+/* store_lease.fo */
+#define STORE_FO_PENDING 0x1 /* the partner has not acknowledged this binding yet */
+#define STORE_FO_QUEUED	 0x2 /* queued for a BNDUPD (the failover engine's mark, not persisted) */
 
 struct store;
 
@@ -51,12 +57,18 @@ void store_free(struct store *st);
 int store_reserve(struct store *st, uint32_t n);
 
 /*
- * Applies one binding event (type LW_EV_BIND): the record of ev->addr
+ * Applies one event. LW_EV_FO_ACK: the record of ev->addr takes tsfp =
+ * ev->start, and is no longer pending when its state and end are still
+ * ev->state and ev->end (0 also when there is no record).
+ *
+ * LW_EV_BIND: the record of ev->addr
  * becomes (key, state, start, end, subnet, pool); state FREE removes it
  * (0 also when there was none). A DECLINED record keeps no key. A new
  * ACTIVE record takes its client's key index entry even when the client
  * still has an ACTIVE record at another address (both records stay; the
- * other one changes by its own event). Returns 0, -EINVAL for an event that
+ * other one changes by its own event). The record is pending (STORE_FO_PENDING)
+ * unless the event came from the failover peer (worker LW_WORKER_PEER); tsfp
+ * stays while the address keeps its client. Returns 0, -EINVAL for an event that
  * is not a binding event of this version, has a state other than FREE,
  * ACTIVE, EXPIRED, RELEASED or DECLINED, a malformed key or a subnet index
  * >= LW_MAX_SUBNETS, -ENOMEM (the store is unchanged then).
@@ -115,6 +127,16 @@ uint32_t store_subnet_declined(const struct store *st, unsigned subnet); /* DECL
 
 /* The event that recreates l (for snapshots and the start-up stream). */
 void store_lease_to_event(const struct store_lease *l, struct lw_bind_event *ev);
+
+/*
+ * The LW_EV_FO_ACK record that recreates l's failover fields, for
+ * snapshots: returns false when there is nothing to say (not acknowledged,
+ * no tsfp).
+ */
+bool store_lease_to_ack(const struct store_lease *l, struct lw_bind_event *ev);
+
+/* Sets or clears STORE_FO_QUEUED on the record of addr (nothing if there is none). */
+void store_set_queued(struct store *st, uint32_t addr, bool on);
 
 /* Bytes the store holds (records and indexes), for the memory figures. */
 uint64_t store_bytes(const struct store *st);

@@ -134,7 +134,7 @@ struct bad_case {
 
 static void bad_type(struct lw_bind_event *e)
 {
-	e->type = 2;
+	e->type = 9;
 }
 static void bad_version(struct lw_bind_event *e)
 {
@@ -638,4 +638,67 @@ Test(store, random_events_match_the_model)
 		if (step % 10 == 0 || step > 19900)
 			check_model();
 	}
+}
+
+/* Failover: BACKUP records, the pending mark and the partner's acknowledgement. */
+Test(store, failover_backup_pending_and_ack)
+{
+	struct lw_bind_event e = ev(A(10, 0, 0, 9), hw_key(3), LW_BIND_BACKUP, 5, 5, 0);
+	struct lw_bind_event ack;
+	const struct store_lease *l;
+
+	/* BACKUP keeps no client, and counts as neither assigned nor declined. */
+	cr_assert_eq(store_apply(st, &e), 0);
+	l = store_get_addr(st, A(10, 0, 0, 9));
+	cr_assert_not_null(l);
+	cr_expect_eq(l->state, LW_BIND_BACKUP);
+	cr_expect_eq(l->key.kind, LW_KEY_NONE);
+	cr_expect_null(store_get_key(st, &(struct lw_client_key){0}));
+	cr_expect_eq(store_subnet_assigned(st, 0), 0);
+	cr_expect(l->fo & STORE_FO_PENDING, "a worker's event waits for the partner");
+
+	/* A worker binds it: still pending; the partner acknowledges that binding. */
+	apply(A(10, 0, 0, 9), hw_key(3), LW_BIND_ACTIVE, 100, 700);
+	l = store_get_addr(st, A(10, 0, 0, 9));
+	cr_expect(l->fo & STORE_FO_PENDING);
+	memset(&ack, 0, sizeof(ack));
+	ack.type = LW_EV_FO_ACK;
+	ack.version = LW_RECORDS_VERSION;
+	ack.addr = A(10, 0, 0, 9);
+	ack.state = LW_BIND_ACTIVE;
+	ack.start = 1000; /* tsfp */
+	ack.end = 700;
+	cr_assert_eq(store_apply(st, &ack), 0);
+	cr_expect_eq(l->tsfp, 1000);
+	cr_expect_not(l->fo & STORE_FO_PENDING);
+
+	/* A renewal of the same client keeps tsfp and is pending again. */
+	apply(A(10, 0, 0, 9), hw_key(3), LW_BIND_ACTIVE, 200, 800);
+	cr_expect_eq(l->tsfp, 1000);
+	cr_expect(l->fo & STORE_FO_PENDING);
+	/* An acknowledgement of the older binding sets tsfp but leaves it pending. */
+	ack.start = 1100;
+	cr_assert_eq(store_apply(st, &ack), 0);
+	cr_expect_eq(l->tsfp, 1100);
+	cr_expect(l->fo & STORE_FO_PENDING);
+
+	/* Another client on the address: the partner's acknowledgement is gone. */
+	apply(A(10, 0, 0, 9), hw_key(4), LW_BIND_ACTIVE, 300, 900);
+	cr_expect_eq(l->tsfp, 0);
+
+	/* A binding the peer sent is not pending; an ack for no record is harmless. */
+	e = ev(A(10, 0, 0, 10), hw_key(5), LW_BIND_ACTIVE, 5, 600, 0);
+	e.worker = LW_WORKER_PEER;
+	cr_assert_eq(store_apply(st, &e), 0);
+	cr_expect_not(store_get_addr(st, A(10, 0, 0, 10))->fo & STORE_FO_PENDING);
+	ack.addr = A(10, 0, 0, 11);
+	cr_expect_eq(store_apply(st, &ack), 0);
+	cr_expect_null(store_get_addr(st, A(10, 0, 0, 11)));
+
+	/* What a snapshot writes recreates the failover fields. */
+	cr_assert(store_lease_to_ack(store_get_addr(st, A(10, 0, 0, 10)), &ack));
+	cr_expect_eq(ack.type, LW_EV_FO_ACK);
+	cr_expect_eq(ack.state, LW_BIND_ACTIVE, "not pending: the ack matches the binding");
+	cr_expect_eq(ack.end, 600);
+	cr_expect_not(store_lease_to_ack(l, &ack), "pending with no tsfp: nothing to write");
 }
