@@ -15,16 +15,17 @@ static uint64_t fnv1a64(const uint8_t *p, size_t n)
 	return h;
 }
 
-void lw_client_key_from_msg(struct lw_client_key *k, const struct dhcp4_msg *m)
+void lw_client_key_make(struct lw_client_key *k, const uint8_t *cid, size_t cid_len, uint8_t htype,
+	const uint8_t *hw, size_t hlen)
 {
 	memset(k, 0, sizeof(*k));
-	if (m->has & DHCP4_HAS_CLIENT_ID) {
-		if (m->client_id_len <= LW_KEY_DATA) {
+	if (cid) {
+		if (cid_len <= LW_KEY_DATA) {
 			k->kind = LW_KEY_CLIENT_ID;
-			k->len = m->client_id_len;
-			memcpy(k->data, m->client_id, m->client_id_len);
+			k->len = (uint8_t)cid_len;
+			memcpy(k->data, cid, cid_len);
 		} else {
-			uint64_t h = fnv1a64(m->client_id, m->client_id_len);
+			uint64_t h = fnv1a64(cid, cid_len);
 
 			k->kind = LW_KEY_CLIENT_ID_DIGEST;
 			k->len = sizeof(h);
@@ -33,9 +34,17 @@ void lw_client_key_from_msg(struct lw_client_key *k, const struct dhcp4_msg *m)
 		return;
 	}
 	k->kind = LW_KEY_HWADDR;
-	k->len = (uint8_t)(1 + (m->hlen > 16 ? 16 : m->hlen));
-	k->data[0] = m->htype;
-	memcpy(k->data + 1, m->chaddr, k->len - 1u);
+	k->len = (uint8_t)(1 + (hlen > 16 ? 16 : hlen));
+	k->data[0] = htype;
+	memcpy(k->data + 1, hw, k->len - 1u);
+}
+
+void lw_client_key_from_msg(struct lw_client_key *k, const struct dhcp4_msg *m)
+{
+	if (m->has & DHCP4_HAS_CLIENT_ID)
+		lw_client_key_make(k, m->client_id, m->client_id_len, 0, NULL, 0);
+	else
+		lw_client_key_make(k, NULL, 0, m->htype, m->chaddr, m->hlen);
 }
 
 const char *lw_bind_state_name(int state)

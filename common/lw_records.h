@@ -44,6 +44,13 @@ _Static_assert(sizeof(struct lw_client_key) == 32, "client key is the rte_hash k
 void lw_client_key_from_msg(struct lw_client_key *k, const struct dhcp4_msg *m);
 
 /*
+ * The same from its parts: the client identifier (option 61 payload) when
+ * cid is not NULL, else (htype, hw[0..hlen)), hlen cut at 16.
+ */
+void lw_client_key_make(struct lw_client_key *k, const uint8_t *cid, size_t cid_len, uint8_t htype,
+	const uint8_t *hw, size_t hlen);
+
+/*
  * The bytes the RFC 3074 hash runs over for this key (FAILOVER.md 6.1): the
  * option 61 payload, or chaddr without the htype byte. For a digest key the
  * digest bytes (no peer can hash those consistently anyway).

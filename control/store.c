@@ -598,9 +598,17 @@ int store_apply(struct store *st, const struct lw_bind_event *ev)
 		ev->subnet >= LW_MAX_SUBNETS || key_normalize(&key) < 0)
 		return -EINVAL;
 	switch (ev->state) {
-	case LW_BIND_FREE:
+	case LW_BIND_FREE: {
+		const struct store_lease *cur = store_get_addr(st, ev->addr);
+
+		/* A client's binding ends only its own record: the address may
+		 * already belong to another (a failover peer's update). */
+		if (cur && key_indexed(&key) && key_indexed(&cur->key) &&
+			memcmp(&cur->key, &key, sizeof(key)) != 0)
+			return 0;
 		rc = store_remove(st, ev->addr);
 		return rc == -ENOENT ? 0 : rc;
+	}
 	case LW_BIND_DECLINED:
 	case LW_BIND_BACKUP:
 		/* Quarantined, or in the secondary's free pool: no client owns it. */

@@ -32,8 +32,8 @@ struct store_lease {
 	uint32_t end;		  /* Unix seconds: lease end, or when it became this state */
 	uint16_t subnet;	  /* subnet index in the configuration */
 	uint16_t pool;		  /* pool index, 0xffff outside any pool */
-	uint8_t state;		  /* enum lw_bind_state: ACTIVE, EXPIRED, RELEASED, DECLINED, BACKUP */
-	uint8_t fo;		  /* STORE_FO_* (failover pools) */
+	uint8_t state; /* enum lw_bind_state: ACTIVE, EXPIRED, RELEASED, DECLINED, BACKUP */
+	uint8_t fo;    /* STORE_FO_* (failover pools) */
 	uint8_t pad[2];
 	uint32_t tsfp; /* failover: potential expiry the partner acknowledged, 0 = none */
 };
@@ -63,14 +63,14 @@ int store_reserve(struct store *st, uint32_t n);
  *
  * LW_EV_BIND: the record of ev->addr
  * becomes (key, state, start, end, subnet, pool); state FREE removes it
- * (0 also when there was none). A DECLINED record keeps no key. A new
- * ACTIVE record takes its client's key index entry even when the client
- * still has an ACTIVE record at another address (both records stay; the
- * other one changes by its own event). The record is pending (STORE_FO_PENDING)
- * unless the event came from the failover peer (worker LW_WORKER_PEER); tsfp
- * stays while the address keeps its client. Returns 0, -EINVAL for an event that
- * is not a binding event of this version, has a state other than FREE,
- * ACTIVE, EXPIRED, RELEASED or DECLINED, a malformed key or a subnet index
+ * (0 also when there was none) unless both the event and the record name a
+ * client and they differ (the address went to another client meanwhile). A DECLINED record keeps no
+ * key. A new ACTIVE record takes its client's key index entry even when the client still has an
+ * ACTIVE record at another address (both records stay; the other one changes by its own event). The
+ * record is pending (STORE_FO_PENDING) unless the event came from the failover peer (worker
+ * LW_WORKER_PEER); tsfp stays while the address keeps its client. Returns 0, -EINVAL for an event
+ * that is not a binding event of this version, has a state other than FREE, ACTIVE, EXPIRED,
+ * RELEASED or DECLINED, a malformed key or a subnet index
  * >= LW_MAX_SUBNETS, -ENOMEM (the store is unchanged then).
  */
 int store_apply(struct store *st, const struct lw_bind_event *ev);

@@ -252,12 +252,14 @@ Test(names, bind_states)
 		"released",
 		"declined",
 		"reserved",
+		"backup",
 	};
 
 	for (int s = 0; s < (int)(sizeof(names) / sizeof(names[0])); s++)
 		cr_expect_str_eq(lw_bind_state_name(s), names[s], "state %d", s);
 	cr_expect_eq(LW_BIND_RESERVED, 6);
-	cr_expect_str_eq(lw_bind_state_name(7), "unknown");
+	cr_expect_eq(LW_BIND_BACKUP, 7);
+	cr_expect_str_eq(lw_bind_state_name(8), "unknown");
 	cr_expect_str_eq(lw_bind_state_name(-1), "unknown");
 	cr_expect_str_eq(lw_bind_state_name(1000), "unknown");
 }
