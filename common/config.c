@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "lb_hash.h"
 #include "lw_err.h"
 #include "lw_ip.h"
 #include "lw_str.h"
@@ -198,6 +199,7 @@ enum cf_sec {
 	SEC_RESV,
 	SEC_CONTROL,
 	SEC_METRICS,
+	SEC_FAILOVER,
 };
 
 enum cf_type {
@@ -284,8 +286,14 @@ static int load_reservations(struct cf_ctx *c, const config_setting_t *s, void *
 static int load_hw_address(struct cf_ctx *c, const config_setting_t *s, void *base);
 static int load_client_id(struct cf_ctx *c, const config_setting_t *s, void *base);
 static int check_control(struct cf_ctx *c, const config_setting_t *s, void *base);
+static int load_failover(struct cf_ctx *c, const config_setting_t *s, void *base);
+static int load_fo_role(struct cf_ctx *c, const config_setting_t *s, void *base);
+static int load_fo_split(struct cf_ctx *c, const config_setting_t *s, void *base);
+static int load_fo_hba(struct cf_ctx *c, const config_setting_t *s, void *base);
+static int load_pool_failover(struct cf_ctx *c, const config_setting_t *s, void *base);
 
 #define CTL struct lw_control_conf
+#define FO  struct lw_failover_conf
 
 static const struct cf_item schema[] = {
 	/* Top level, read in this order: subnets inherit from server and
@@ -294,6 +302,7 @@ static const struct cf_item schema[] = {
 	GROUP(SEC_ROOT, "server", 0, SEC_SERVER, check_server),
 	LIST(SEC_ROOT, "ports", REQ, load_ports),
 	LIST(SEC_ROOT, "options", 0, load_global_options),
+	ANY(SEC_ROOT, "failover", 0, load_failover), /* before subnets: pools name it */
 	LIST(SEC_ROOT, "subnets", 0, load_subnets),
 	{.sec = SEC_ROOT, .key = "control", .type = CF_GROUP, .sub = SEC_CONTROL,
 		.fn = check_control, .off = offsetof(struct lw_config, control)},
@@ -323,6 +332,25 @@ static const struct cf_item schema[] = {
 	BOOL(SEC_METRICS, "enabled", DEF, false, CTL, metrics),
 	IP(SEC_METRICS, "address", 0, CTL, metrics_addr),
 	INT(SEC_METRICS, "port", DEF, 1, 65535, 9547, CTL, metrics_port),
+
+	/* ISC dhcpd's `failover peer` keywords (FAILOVER.md 1.1), its defaults */
+	STR(SEC_FAILOVER, "name", REQ, FO, name),
+	ANY(SEC_FAILOVER, "role", REQ, load_fo_role),
+	IP(SEC_FAILOVER, "address", REQ, FO, addr),
+	INT(SEC_FAILOVER, "port", DEF, 1, 65535, 647, FO, port),
+	IP(SEC_FAILOVER, "peer_address", REQ, FO, peer_addr),
+	INT(SEC_FAILOVER, "peer_port", DEF, 1, 65535, 647, FO, peer_port),
+	INT(SEC_FAILOVER, "max_response_delay", DEF, 1, 3600, 20, FO, max_response_delay),
+	INT(SEC_FAILOVER, "max_unacked_updates", DEF, 1, 65535, 100, FO, max_unacked_updates),
+	INT(SEC_FAILOVER, "mclt", 0, 1, SECS, 0, FO, mclt),
+	ANY(SEC_FAILOVER, "split", 0, load_fo_split),
+	ANY(SEC_FAILOVER, "hba", 0, load_fo_hba),
+	INT(SEC_FAILOVER, "load_balance_max_seconds", DEF, 0, 65535, 0, FO, lb_max_seconds),
+	INT(SEC_FAILOVER, "auto_partner_down", DEF, 0, SECS, 0, FO, auto_partner_down),
+	INT(SEC_FAILOVER, "max_lease_misbalance", DEF, 0, 100, 15, FO, max_lease_misbalance),
+	INT(SEC_FAILOVER, "max_lease_ownership", DEF, 0, 100, 10, FO, max_lease_ownership),
+	INT(SEC_FAILOVER, "min_balance", DEF, 1, SECS, 60, FO, min_balance),
+	INT(SEC_FAILOVER, "max_balance", DEF, 1, SECS, 3600, FO, max_balance),
 
 	STR(SEC_PORT, "name", REQ, PORT, name),
 	STR(SEC_PORT, "device", REQ, PORT, device),
@@ -357,6 +385,7 @@ static const struct cf_item schema[] = {
 	RANGE(SEC_POOL, "range", struct lw_pool_conf, start, end),
 	IP(SEC_POOL, "start", 0, struct lw_pool_conf, start),
 	IP(SEC_POOL, "end", 0, struct lw_pool_conf, end),
+	ANY(SEC_POOL, "failover", 0, load_pool_failover),
 
 	ANY(SEC_RESV, "hw_address", 0, load_hw_address),
 	ANY(SEC_RESV, "client_id", 0, load_client_id),
@@ -795,6 +824,161 @@ static int load_routes(struct cf_ctx *c, const config_setting_t *l, void *base)
 }
 
 /* ------------------------------------------------------------------------ */
+/* failover */
+
+const char *lw_fo_role_name(int role)
+{
+	return role == LW_FO_PRIMARY ? "primary" : role == LW_FO_SECONDARY ? "secondary" : "?";
+}
+
+static int load_fo_role(struct cf_ctx *c, const config_setting_t *s, void *base)
+{
+	struct lw_failover_conf *fo = base;
+	const char *str = config_setting_get_string(s);
+
+	if (str != NULL && strcmp(str, "primary") == 0)
+		fo->role = LW_FO_PRIMARY;
+	else if (str != NULL && strcmp(str, "secondary") == 0)
+		fo->role = LW_FO_SECONDARY;
+	else
+		return cf_expect(c, s, "\"primary\" or \"secondary\"");
+	return 0;
+}
+
+/* ISC's `split N`: buckets 0..N-1 are the primary's (FAILOVER.md 6.2). */
+static int load_fo_split(struct cf_ctx *c, const config_setting_t *s, void *base)
+{
+	static const struct cf_item range = {.type = CF_INT, .min = 0, .max = 256, .size = 4};
+	struct lw_failover_conf *fo = base;
+	uint32_t split;
+	int rc;
+
+	rc = cf_int(c, &range, s, &split);
+	if (rc < 0)
+		return rc;
+	lb_hba_split(fo->hba, split);
+	fo->has_hba = true;
+	return 0;
+}
+
+#define HEX_DIGITS "0123456789abcdefABCDEF"
+
+/* ISC's `hba`: 32 bytes, as 64 hex digits in a row or as 32 groups of one
+ * or two digits separated by ':'. Anything shorter or longer is refused. */
+static int parse_hba(const char *s, uint8_t hba[32])
+{
+	if (strspn(s, HEX_DIGITS) == 64 && s[64] == '\0')
+		return lw_hex_parse(s, hba, 32) == 32 ? 0 : -EINVAL;
+	for (unsigned n = 0; n < 32; n++) {
+		size_t k = strspn(s, HEX_DIGITS);
+		char byte[3] = {0};
+
+		if (k < 1 || k > 2 || s[k] != (n < 31 ? ':' : '\0'))
+			return -EINVAL;
+		memcpy(byte, s, k);
+		hba[n] = (uint8_t)strtoul(byte, NULL, 16);
+		s += k + 1;
+	}
+	return 0;
+}
+
+static int load_fo_hba(struct cf_ctx *c, const config_setting_t *s, void *base)
+{
+	struct lw_failover_conf *fo = base;
+	const char *str = config_setting_get_string(s);
+
+	if (str == NULL || parse_hba(str, fo->hba) < 0)
+		return cf_expect(c, s, "32 bytes as 64 hex digits or as \"ff:ff:...:00\"");
+	fo->has_hba = true;
+	return 0;
+}
+
+/* What the primary must give and the secondary must leave to the primary:
+ * ISC sends mclt and the bitmap in CONNECT (FAILOVER.md 1.1, 6.2). */
+static int check_fo_role(struct cf_ctx *c, const config_setting_t *g)
+{
+	const struct lw_failover_conf *fo = &c->cfg->failover;
+	const config_setting_t *split = member(g, "split"), *hba = member(g, "hba");
+
+	if (fo->role == LW_FO_SECONDARY) {
+		if (member(g, "mclt") != NULL)
+			return cf_err(c, member(g, "mclt"), NULL,
+				"not allowed on the secondary: it learns the MCLT from the "
+				"primary's CONNECT; set mclt on the primary only");
+		if (split != NULL || hba != NULL)
+			return cf_err(c, split != NULL ? split : hba, NULL,
+				"not allowed on the secondary: it learns the load-balancing "
+				"bitmap from the primary's CONNECT; set %s on the primary only",
+				split != NULL ? "split" : "hba");
+		return 0;
+	}
+	if (member(g, "mclt") == NULL)
+		return cf_err(c, g, "mclt", "missing required setting for the primary");
+	if (split != NULL && hba != NULL)
+		return cf_err(c, hba, NULL, "not allowed with split: give one of the two");
+	if (split == NULL && hba == NULL)
+		return cf_err(c, g, "split", "missing required setting for the primary (or hba)");
+	return 0;
+}
+
+static int load_failover(struct cf_ctx *c, const config_setting_t *g, void *base)
+{
+	struct lw_config *cfg = base;
+	struct lw_failover_conf *fo = &cfg->failover;
+	const char *keys[2] = {"address", "peer_address"};
+	uint32_t addrs[2];
+	char ip[LW_IP4_STRLEN];
+	const char *why;
+	int rc;
+
+	rc = cf_group(c, SEC_FAILOVER, g, fo);
+	if (rc < 0)
+		return rc;
+	addrs[0] = fo->addr;
+	addrs[1] = fo->peer_addr;
+	for (int i = 0; i < 2; i++) {
+		why = not_a_host(addrs[i], addrs[i], 32);
+		if (why != NULL)
+			return cf_err(c, member(g, keys[i]), NULL, "%s is %s",
+				lw_ip4_fmt(addrs[i], ip), why);
+	}
+	if (fo->peer_addr == fo->addr)
+		return cf_err(c, member(g, "peer_address"), NULL,
+			"%s is also address: the peer is the other server, not this one",
+			lw_ip4_fmt(fo->peer_addr, ip));
+	rc = check_fo_role(c, g);
+	if (rc < 0)
+		return rc;
+	if (fo->max_balance < fo->min_balance)
+		return cf_err(c,
+			member(g, member(g, "max_balance") != NULL ? "max_balance" : "min_balance"),
+			NULL, "max_balance %u is below min_balance %u", fo->max_balance,
+			fo->min_balance);
+	cfg->has_failover = true;
+	return 0;
+}
+
+/* A pool's `failover = "NAME"`: NAME is the failover block's name. */
+static int load_pool_failover(struct cf_ctx *c, const config_setting_t *s, void *base)
+{
+	struct lw_pool_conf *pc = base;
+	const struct lw_config *cfg = c->cfg;
+	const char *str = config_setting_get_string(s);
+
+	if (str == NULL)
+		return cf_expect(c, s, "the name of the failover block, as a string");
+	if (!cfg->has_failover)
+		return cf_err(c, s, NULL,
+			"no failover { } block: \"%.63s\" names no failover relationship", str);
+	if (strcmp(str, cfg->failover.name) != 0)
+		return cf_err(c, s, NULL,
+			"no failover relationship \"%.63s\" (the failover block is named \"%s\")",
+			str, cfg->failover.name);
+	pc->failover = true;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* options */
 
 static const char *opt_label(unsigned code, char *buf, size_t len)
@@ -1119,13 +1303,24 @@ static int load_pools(struct cf_ctx *c, const config_setting_t *l, void *base)
 	if (sp->pools == NULL)
 		return cf_nomem(c);
 	for (unsigned i = 0; i < n; i++) {
-		rc = load_pool(c, config_setting_get_elem(l, i), &sp->pools[i]);
+		const config_setting_t *e = config_setting_get_elem(l, i);
+
+		rc = load_pool(c, e, &sp->pools[i]);
 		if (rc < 0)
 			return rc;
 		sp->pools[i].subnet = i;
 		sp->n = i + 1;
+		if (sp->pools[i].failover != sp->pools[0].failover)
+			return cf_err(c,
+				sp->pools[i].failover ? member(e, "failover") : pool_key(e), NULL,
+				"subnet %s/%u: this pool is %sa failover pool and pools.[0] is%s: "
+				"the pools of a subnet are all failover pools or none",
+				lw_ip4_fmt(c->subnet->net, a), c->subnet->plen,
+				sp->pools[i].failover ? "" : "not ",
+				sp->pools[0].failover ? "" : " not");
 	}
 	c->n_pools += n;
+	c->subnet->failover = sp->pools[0].failover;
 	qsort(sp->pools, n, sizeof(*sp->pools), cmp_pool);
 	for (unsigned i = 1; i < n; i++) {
 		const struct lw_pool_conf *x = &sp->pools[i - 1], *y = &sp->pools[i];
@@ -1507,6 +1702,30 @@ int lw_config_pool_for(const struct lw_config *cfg, const struct lw_subnet_conf 
 	return (int)(lo - 1);
 }
 
+static void dump_failover(const struct lw_failover_conf *fo, FILE *f)
+{
+	char a[LW_IP4_STRLEN], b[LW_IP4_STRLEN];
+
+	fprintf(f,
+		"failover \"%s\": %s, %s:%u, peer %s:%u, max_response_delay %u s, "
+		"max_unacked_updates %u, ",
+		fo->name, lw_fo_role_name(fo->role), lw_ip4_fmt(fo->addr, a), fo->port,
+		lw_ip4_fmt(fo->peer_addr, b), fo->peer_port, fo->max_response_delay,
+		fo->max_unacked_updates);
+	if (fo->role == LW_FO_PRIMARY) {
+		fprintf(f, "mclt %u s, hba ", fo->mclt);
+		for (int i = 0; i < 32; i++)
+			fprintf(f, "%02x", fo->hba[i]);
+	} else {
+		fprintf(f, "mclt and hba from the primary");
+	}
+	fprintf(f,
+		", load_balance_max_seconds %u, auto_partner_down %u s, max_lease_misbalance "
+		"%u%%, max_lease_ownership %u%%, balance every %u..%u s\n",
+		fo->lb_max_seconds, fo->auto_partner_down, fo->max_lease_misbalance,
+		fo->max_lease_ownership, fo->min_balance, fo->max_balance);
+}
+
 void lw_config_dump(const struct lw_config *cfg, FILE *f)
 {
 	char a[LW_IP4_STRLEN], b[LW_IP4_STRLEN], v[1024];
@@ -1521,6 +1740,8 @@ void lw_config_dump(const struct lw_config *cfg, FILE *f)
 		"offer_hold %u s\n",
 		cfg->authoritative ? "" : "not ", cfg->default_lease_time, cfg->min_lease_time,
 		cfg->max_lease_time, cfg->decline_probation, cfg->offer_hold);
+	if (cfg->has_failover)
+		dump_failover(&cfg->failover, f);
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		const struct lw_port_conf *p = &cfg->ports[i];
 
@@ -1550,9 +1771,10 @@ void lw_config_dump(const struct lw_config *cfg, FILE *f)
 			s->n_pools == 1 ? "" : "s", size, s->n_reservations,
 			s->n_reservations == 1 ? "" : "s", s->n_opts);
 		for (unsigned k = 0; k < s->n_pools; k++)
-			fprintf(f, "  pool %s - %s\n",
+			fprintf(f, "  pool %s - %s%s\n",
 				lw_ip4_fmt(cfg->pools[s->first_pool + k].start, a),
-				lw_ip4_fmt(cfg->pools[s->first_pool + k].end, b));
+				lw_ip4_fmt(cfg->pools[s->first_pool + k].end, b),
+				cfg->pools[s->first_pool + k].failover ? " (failover)" : "");
 		for (unsigned k = 0; k < s->n_opts; k++) {
 			const struct lw_opt_def *d = lw_opt_def_by_code(s->opts[k].code);
 

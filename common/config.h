@@ -100,6 +100,9 @@ enum lw_fo_role {
 	LW_FO_SECONDARY = 1,
 };
 
+/* enum lw_fo_role as configured ("primary", "secondary"), "?" otherwise. */
+const char *lw_fo_role_name(int role);
+
 #define LW_FO_NAME_LEN 64
 
 /*
@@ -107,19 +110,19 @@ enum lw_fo_role {
  * (FAILOVER.md 1.1). Pools join it with `failover = "NAME"`.
  */
 struct lw_failover_conf {
-	char name[LW_FO_NAME_LEN]; /* relationship name, compared byte for byte with the peer's */
-	uint8_t role;		   /* enum lw_fo_role */
-	uint32_t addr;		   /* address: listen on it, connect from it */
-	uint16_t port;		   /* port: where this server listens; default 647 */
-	uint32_t peer_addr;	   /* peer address: connect to it, accept only it */
-	uint16_t peer_port;	   /* peer port; default 647 */
-	uint32_t max_response_delay;  /* seconds; advertised as receive-timer; default 20 */
+	char name[LW_FO_NAME_LEN];   /* relationship name, compared byte for byte with the peer's */
+	uint8_t role;		     /* enum lw_fo_role */
+	uint32_t addr;		     /* address: listen on it, connect from it */
+	uint16_t port;		     /* port: where this server listens; default 647 */
+	uint32_t peer_addr;	     /* peer address: connect to it, accept only it */
+	uint16_t peer_port;	     /* peer port; default 647 */
+	uint32_t max_response_delay; /* seconds; advertised as receive-timer; default 20 */
 	uint32_t max_unacked_updates; /* advertised as max-unacked-bndupd; default 100 */
 	uint32_t mclt;		      /* seconds; primary: required; secondary: learnt (0) */
 	bool has_hba;		      /* primary: split or hba given (one is required) */
 	uint8_t hba[32];	      /* bit set = the primary serves the bucket (6.2) */
 	uint32_t lb_max_seconds;      /* load balance max seconds; 0 = load balancing off */
-	uint32_t auto_partner_down;   /* seconds in COMM-INTERRUPTED before PARTNER-DOWN; 0 = never */
+	uint32_t auto_partner_down; /* seconds in COMM-INTERRUPTED before PARTNER-DOWN; 0 = never */
 	uint32_t max_lease_misbalance; /* percent; default 15 */
 	uint32_t max_lease_ownership;  /* percent; default 10 */
 	uint32_t min_balance;	       /* seconds; default 60 */

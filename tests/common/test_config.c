@@ -343,6 +343,10 @@ Test(config, dump)
 /* ------------------------------------------------------------------------ */
 /* Defaults */
 
+#define X16	"0123456789abcdef"
+#define X63	X16 X16 X16 "0123456789abcde"
+#define HBA_ALT X16 X16 X16 X16 /* 0x01 0x23 ... 0xef, four times */
+
 #define DP   "dataplane = { eal_args = [ \"-l\", \"0\" ]; };\n"
 #define PORT "ports = ( { name = \"p0\"; device = \"net_null0\"; address = \"10.0.0.1/24\"; } );\n"
 
@@ -440,6 +444,322 @@ Test(config, largest_values)
 }
 
 /* ------------------------------------------------------------------------ */
+/* failover { } */
+
+/* The seed ISC pair (/work/shared/fixtures/seed-dhcpd-{primary,secondary}.conf)
+ * written in leasewire syntax: same relationship, same values. */
+/* clang-format off */
+#define SEED_COMMON(port_addr) \
+	"dataplane = { eal_args = [ \"-l\", \"0,1\" ]; };\n" \
+	"server = { default_lease_time = 7200; max_lease_time = 14400; };\n" \
+	"ports = ( { name = \"lan0\"; device = \"0000:01:00.0\"; address = \"" port_addr "\"; } );\n"
+#define SEED_SUBNET \
+	"subnets = ( {\n" \
+	"    subnet = \"10.18.33.0/24\";\n" \
+	"    routers = [ \"10.18.33.254\" ];\n" \
+	"    domain_name_servers = [ \"8.8.8.8\", \"114.114.114.114\" ];\n" \
+	"    pools = ( { failover = \"dhcp\"; range = \"10.18.33.30 - 10.18.33.240\"; } );\n" \
+	"} );\n"
+
+static const char *seed_primary =
+	SEED_COMMON("10.18.33.10/24")
+	"failover = {\n"
+	"    name = \"dhcp\";\n"
+	"    role = \"primary\";\n"
+	"    address = \"10.18.33.10\";\n"
+	"    port = 520;\n"
+	"    peer_address = \"10.18.33.20\";\n"
+	"    peer_port = 519;\n"
+	"    max_response_delay = 10;\n"
+	"    max_unacked_updates = 10;\n"
+	"    mclt = 7200;\n"
+	"    split = 128;\n"
+	"    load_balance_max_seconds = 3;\n"
+	"};\n"
+	SEED_SUBNET;
+
+static const char *seed_secondary =
+	SEED_COMMON("10.18.33.20/24")
+	"failover = {\n"
+	"    name = \"dhcp\";\n"
+	"    role = \"secondary\";\n"
+	"    address = \"10.18.33.20\";\n"
+	"    port = 519;\n"
+	"    peer_address = \"10.18.33.10\";\n"
+	"    peer_port = 520;\n"
+	"    max_response_delay = 10;\n"
+	"    max_unacked_updates = 10;\n"
+	"    load_balance_max_seconds = 3;\n"
+	"};\n"
+	SEED_SUBNET;
+
+/* clang-format on */
+
+static const uint8_t hba_split128[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* The knobs the seed does not set keep ISC's defaults (FAILOVER.md 1.1). */
+static void expect_fo_balance_defaults(const struct lw_failover_conf *fo)
+{
+	cr_expect_eq(fo->auto_partner_down, 0);
+	cr_expect_eq(fo->max_lease_misbalance, 15);
+	cr_expect_eq(fo->max_lease_ownership, 10);
+	cr_expect_eq(fo->min_balance, 60);
+	cr_expect_eq(fo->max_balance, 3600);
+}
+
+Test(config_failover, seed_primary)
+{
+	struct lw_config *cfg = load_ok(seed_primary);
+	const struct lw_failover_conf *fo = &cfg->failover;
+
+	cr_assert(cfg->has_failover);
+	cr_expect_str_eq(fo->name, "dhcp");
+	cr_expect_eq(fo->role, LW_FO_PRIMARY);
+	cr_expect_eq(fo->addr, A(10, 18, 33, 10));
+	cr_expect_eq(fo->port, 520);
+	cr_expect_eq(fo->peer_addr, A(10, 18, 33, 20));
+	cr_expect_eq(fo->peer_port, 519);
+	cr_expect_eq(fo->max_response_delay, 10);
+	cr_expect_eq(fo->max_unacked_updates, 10);
+	cr_expect_eq(fo->mclt, 7200);
+	cr_expect(fo->has_hba);
+	cr_expect_arr_eq(fo->hba, hba_split128, 32, "split 128: 16 x 0xff then 16 x 0x00");
+	cr_expect_eq(fo->lb_max_seconds, 3);
+	expect_fo_balance_defaults(fo);
+	cr_assert_eq(cfg->n_subnets, 1);
+	cr_assert_eq(cfg->n_pools, 1);
+	cr_expect(cfg->subnets[0].failover);
+	cr_expect(cfg->pools[0].failover);
+	cr_expect_eq(cfg->pools[0].start, A(10, 18, 33, 30));
+	cr_expect_eq(cfg->pools[0].end, A(10, 18, 33, 240));
+	lw_config_free(cfg);
+}
+
+Test(config_failover, seed_secondary)
+{
+	struct lw_config *cfg = load_ok(seed_secondary);
+	const struct lw_failover_conf *fo = &cfg->failover;
+	const uint8_t zero[32] = {0};
+
+	cr_assert(cfg->has_failover);
+	cr_expect_str_eq(fo->name, "dhcp");
+	cr_expect_eq(fo->role, LW_FO_SECONDARY);
+	cr_expect_eq(fo->addr, A(10, 18, 33, 20));
+	cr_expect_eq(fo->port, 519);
+	cr_expect_eq(fo->peer_addr, A(10, 18, 33, 10));
+	cr_expect_eq(fo->peer_port, 520);
+	cr_expect_eq(fo->max_response_delay, 10);
+	cr_expect_eq(fo->max_unacked_updates, 10);
+	cr_expect_eq(fo->mclt, 0, "the secondary learns the MCLT from CONNECT");
+	cr_expect_not(fo->has_hba);
+	cr_expect_arr_eq(fo->hba, zero, 32);
+	cr_expect_eq(fo->lb_max_seconds, 3);
+	expect_fo_balance_defaults(fo);
+	cr_expect(cfg->subnets[0].failover);
+	cr_expect(cfg->pools[0].failover);
+	lw_config_free(cfg);
+}
+
+/* The two halves of a pair mirror each other: one side's port is the other
+ * side's peer_port, and the addresses swap. */
+Test(config_failover, seed_pair_mirrors)
+{
+	struct lw_config *p = load_ok(seed_primary), *s = load_ok(seed_secondary);
+
+	cr_expect_str_eq(p->failover.name, s->failover.name);
+	cr_expect_eq(p->failover.port, s->failover.peer_port);
+	cr_expect_eq(p->failover.peer_port, s->failover.port);
+	cr_expect_eq(p->failover.addr, s->failover.peer_addr);
+	cr_expect_eq(p->failover.peer_addr, s->failover.addr);
+	cr_expect_eq(lw_config_layout_hash(p), lw_config_layout_hash(s));
+	lw_config_free(p);
+	lw_config_free(s);
+}
+
+#define FO_MIN                                                                                     \
+	"failover = { name = \"fo\"; role = \"secondary\"; address = \"10.0.0.1\";\n"              \
+	"  peer_address = \"10.0.0.2\"; };\n"
+
+Test(config_failover, defaults)
+{
+	struct lw_config *cfg = load_ok(DP PORT FO_MIN);
+	const struct lw_failover_conf *fo = &cfg->failover;
+
+	cr_assert(cfg->has_failover);
+	cr_expect_str_eq(fo->name, "fo");
+	cr_expect_eq(fo->role, LW_FO_SECONDARY);
+	cr_expect_eq(fo->port, 647);
+	cr_expect_eq(fo->peer_port, 647);
+	cr_expect_eq(fo->max_response_delay, 20);
+	cr_expect_eq(fo->max_unacked_updates, 100);
+	cr_expect_eq(fo->mclt, 0);
+	cr_expect_not(fo->has_hba);
+	cr_expect_eq(fo->lb_max_seconds, 0, "load balancing off by default");
+	expect_fo_balance_defaults(fo);
+	lw_config_free(cfg);
+}
+
+Test(config_failover, absent)
+{
+	struct lw_config *cfg =
+		load_ok(DP PORT "subnets = ( { subnet = \"10.0.0.0/24\";\n"
+				"  pools = ( { range = \"10.0.0.10 - 10.0.0.20\"; } ); } );\n");
+
+	cr_expect_not(cfg->has_failover);
+	cr_expect_not(cfg->subnets[0].failover);
+	cr_expect_not(cfg->pools[0].failover);
+	lw_config_free(cfg);
+}
+
+Test(config_failover, every_key_set)
+{
+	struct lw_config *cfg = load_ok(DP PORT
+		"failover = {\n"
+		"  name = \"" X63 "\"; role = \"primary\";\n"
+		"  address = \"198.18.0.2\"; port = 1; peer_address = \"198.18.0.3\";\n"
+		"  peer_port = 65535; max_response_delay = 3600; max_unacked_updates = 65535;\n"
+		"  mclt = 2147483648L; hba = \"" HBA_ALT "\";\n"
+		"  load_balance_max_seconds = 65535; auto_partner_down = 2147483648L;\n"
+		"  max_lease_misbalance = 100; max_lease_ownership = 0;\n"
+		"  min_balance = 1; max_balance = 1;\n"
+		"};\n");
+	const struct lw_failover_conf *fo = &cfg->failover;
+
+	cr_expect_str_eq(fo->name, X63);
+	cr_expect_eq(fo->role, LW_FO_PRIMARY);
+	cr_expect_eq(fo->addr, A(198, 18, 0, 2));
+	cr_expect_eq(fo->port, 1);
+	cr_expect_eq(fo->peer_addr, A(198, 18, 0, 3));
+	cr_expect_eq(fo->peer_port, 65535);
+	cr_expect_eq(fo->max_response_delay, 3600);
+	cr_expect_eq(fo->max_unacked_updates, 65535);
+	cr_expect_eq(fo->mclt, 2147483648u);
+	cr_expect(fo->has_hba);
+	cr_expect_eq(fo->hba[0], 0x01);
+	cr_expect_eq(fo->hba[1], 0x23);
+	cr_expect_eq(fo->hba[31], 0xef);
+	cr_expect_eq(fo->lb_max_seconds, 65535);
+	cr_expect_eq(fo->auto_partner_down, 2147483648u);
+	cr_expect_eq(fo->max_lease_misbalance, 100);
+	cr_expect_eq(fo->max_lease_ownership, 0);
+	cr_expect_eq(fo->min_balance, 1);
+	cr_expect_eq(fo->max_balance, 1);
+	lw_config_free(cfg);
+}
+
+struct hba_case {
+	const char *value; /* split N, or hba "..." */
+	uint8_t hba[32];
+};
+
+/* clang-format off */
+static const struct hba_case hba_cases[] = {
+	{"split = 0;", {0}},
+	{"split = 1;", {0x01}},
+	{"split = 9;", {0xff, 0x01}},
+	{"split = 128;", {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+	{"split = 256;", {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+	{"hba = \"" HBA_ALT "\";", {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}},
+	/* ISC writes the bitmap as colon-separated bytes, one digit for < 0x10 */
+	{"hba = \"ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:"
+		"0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0\";", {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+	{"hba = \"AA:55:0f:f0:1:2:3:4:5:6:7:8:9:a:b:c:d:e:f:10:20:30:40:50:60:70:80:90:a0:b0:c0:d0\";",
+		{0xaa, 0x55, 0x0f, 0xf0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+		0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xa0, 0xb0, 0xc0, 0xd0}},
+};
+
+/* clang-format on */
+
+#define N_HBA (sizeof(hba_cases) / sizeof(hba_cases[0]))
+
+ParameterizedTestParameters(config_failover, hba)
+{
+	static int idx[N_HBA];
+
+	for (unsigned i = 0; i < N_HBA; i++)
+		idx[i] = (int)i;
+	return cr_make_param_array(int, idx, N_HBA);
+}
+
+ParameterizedTest(int *i, config_failover, hba)
+{
+	const struct hba_case *h = &hba_cases[*i];
+	char text[2048];
+	struct lw_config *cfg;
+
+	snprintf(text, sizeof(text),
+		DP PORT "failover = { name = \"fo\"; role = \"primary\"; address = \"10.0.0.1\";\n"
+			"  peer_address = \"10.0.0.2\"; mclt = 3600; %s };\n",
+		h->value);
+	cfg = load_ok(text);
+	cr_expect(cfg->failover.has_hba, "%s", h->value);
+	cr_expect_arr_eq(cfg->failover.hba, h->hba, 32, "%s: wrong bitmap", h->value);
+	lw_config_free(cfg);
+}
+
+/* A relationship with no pool is allowed, and subnets without failover pools
+ * sit next to failover subnets; the flags follow the subnets' sort. */
+Test(config_failover, subnets_with_and_without)
+{
+	struct lw_config *cfg = load_ok(DP PORT FO_MIN
+		"subnets = (\n"
+		"  { subnet = \"10.0.2.0/24\";\n"
+		"    pools = ( { range = \"10.0.2.10 - 10.0.2.20\"; failover = \"fo\"; },\n"
+		"              { start = \"10.0.2.100\"; end = \"10.0.2.120\";\n"
+		"                failover = \"fo\"; } ); },\n"
+		"  { subnet = \"10.0.0.0/24\";\n"
+		"    pools = ( { range = \"10.0.0.10 - 10.0.0.20\"; } ); },\n"
+		"  { subnet = \"10.0.1.0/24\"; }\n"
+		");\n");
+
+	cr_assert_eq(cfg->n_subnets, 3);
+	cr_expect_not(cfg->subnets[0].failover); /* 10.0.0.0/24 */
+	cr_expect_not(cfg->subnets[1].failover); /* 10.0.1.0/24, no pools */
+	cr_expect(cfg->subnets[2].failover);
+	cr_assert_eq(cfg->n_pools, 3);
+	cr_expect_not(cfg->pools[0].failover);
+	cr_expect(cfg->pools[1].failover);
+	cr_expect(cfg->pools[2].failover);
+	lw_config_free(cfg);
+
+	cfg = load_ok(DP PORT FO_MIN);
+	cr_expect(cfg->has_failover);
+	cr_expect_eq(cfg->n_pools, 0);
+	lw_config_free(cfg);
+}
+
+Test(config_failover, dump)
+{
+	struct lw_config *cfg = load_ok(seed_primary);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	lw_config_dump(cfg, f);
+	fclose(f);
+	cr_expect(strstr(text, "failover \"dhcp\": primary, 10.18.33.10:520, peer 10.18.33.20:519, "
+			       "max_response_delay 10 s, max_unacked_updates 10, mclt 7200 s, hba "
+			       "ffffffffffffffffffffffffffffffff00000000000000000000000000000000, "
+			       "load_balance_max_seconds 3") != NULL,
+		"%s", text);
+	cr_expect(strstr(text, "pool 10.18.33.30 - 10.18.33.240 (failover)") != NULL, "%s", text);
+	free(text);
+	lw_config_free(cfg);
+	cr_expect_str_eq(lw_fo_role_name(LW_FO_SECONDARY), "secondary");
+	cr_expect_str_eq(lw_fo_role_name(7), "?");
+}
+
+/* ------------------------------------------------------------------------ */
 /* Files */
 
 Test(config, example_file_loads)
@@ -493,6 +813,49 @@ Test(config, demo_file_loads)
 	for (int i = 0; i < cfg->eal_argc; i++)
 		cr_expect_str_neq(cfg->eal_argv[i], "--vdev");
 	lw_config_free(cfg);
+}
+
+/* The example pair loads and mirrors itself, as the seed pair does. */
+Test(config_failover, example_files_load)
+{
+	char path[4096];
+	struct lw_config *p = NULL, *s = NULL;
+	const uint8_t zero[32] = {0};
+	int rc;
+
+	source_file("examples/failover-primary.cfg", path, sizeof(path));
+	rc = lw_config_load(path, &p, err, sizeof(err));
+	cr_assert_eq(rc, 0, "%s", err);
+	source_file("examples/failover-secondary.cfg", path, sizeof(path));
+	rc = lw_config_load(path, &s, err, sizeof(err));
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert(p->has_failover);
+	cr_assert(s->has_failover);
+	cr_expect_eq(p->failover.role, LW_FO_PRIMARY);
+	cr_expect_eq(s->failover.role, LW_FO_SECONDARY);
+	cr_expect_str_eq(p->failover.name, s->failover.name);
+	cr_expect_eq(p->failover.addr, s->failover.peer_addr);
+	cr_expect_eq(p->failover.peer_addr, s->failover.addr);
+	cr_expect_eq(p->failover.port, s->failover.peer_port);
+	cr_expect_eq(p->failover.peer_port, s->failover.port);
+	cr_expect_eq(p->failover.mclt, 3600);
+	cr_expect_arr_eq(p->failover.hba, hba_split128, 32);
+	cr_expect_arr_eq(s->failover.hba, zero, 32);
+	cr_expect_eq(p->failover.lb_max_seconds, s->failover.lb_max_seconds);
+	cr_expect_eq(lw_config_layout_hash(p), lw_config_layout_hash(s));
+	cr_assert_eq(p->n_subnets, s->n_subnets);
+	for (unsigned i = 0; i < p->n_subnets; i++)
+		cr_expect_eq(p->subnets[i].failover, s->subnets[i].failover);
+	/* addresses from 198.18.0.0/15 (RFC 2544 benchmarking) only */
+	cr_expect(lw_in_prefix(p->failover.addr, A(198, 18, 0, 0), 15));
+	cr_expect(lw_in_prefix(p->failover.peer_addr, A(198, 18, 0, 0), 15));
+	cr_expect(lw_in_prefix(p->ports[0].addr, A(198, 18, 0, 0), 15));
+	cr_expect(lw_in_prefix(s->ports[0].addr, A(198, 18, 0, 0), 15));
+	for (unsigned i = 0; i < p->n_pools; i++)
+		cr_expect(lw_in_prefix(p->pools[i].start, A(198, 18, 0, 0), 15));
+	cr_expect(p->subnets[0].failover);
+	lw_config_free(p);
+	lw_config_free(s);
 }
 
 Test(config, missing_file)
@@ -579,9 +942,16 @@ Test(config, null_error_buffer)
 /* ------------------------------------------------------------------------ */
 /* Mistakes: each with its exact message, line included */
 
-#define X16	  "0123456789abcdef"
 #define X256	  X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16 X16
 #define SUB(body) "subnets = ( {\n  subnet = \"10.0.0.0/24\";\n" body "} );\n"
+/* failover block on lines 3 to 6; FOP's body starts on line 9, FOS's on line 8 */
+#define FO_HEAD                                                                                    \
+	"failover = {\n  name = \"fo\";\n  address = \"10.0.0.1\";\n"                              \
+	"  peer_address = \"10.0.0.2\";\n"
+#define FOP(body) FO_HEAD "  role = \"primary\";\n  mclt = 3600;\n" body "};\n"
+#define FOS(body) FO_HEAD "  role = \"secondary\";\n" body "};\n"
+#define FO_OK	  FOP("  split = 128;\n") /* lines 3 to 10 */
+#define HBA62	  X16 X16 X16 "0123456789abcd"
 
 struct bad {
 	const char *what;
@@ -601,7 +971,7 @@ static const struct bad bad_cfgs[] = {
 		"cfg:2: ports: expected a list ( { ... }, ... ), got a group { ... }"},
 	{"unknown top-level key", DP PORT "subnet = ( );\n",
 		"cfg:3: subnet: unknown setting (expected one of: dataplane, server, ports, options, "
-		"subnets, control)"},
+		"failover, subnets, control)"},
 	{"bad durability", DP PORT "control = {\n  durability = \"async\";\n};\n",
 		"cfg:4: control.durability: expected \"fsync\" or \"none\", got \"async\""},
 	{"relative socket", DP PORT "control = {\n  socket = \"ctl.sock\";\n};\n",
@@ -824,6 +1194,151 @@ static const struct bad bad_cfgs[] = {
 		"cfg:3: subnets: expected a list ( { ... }, ... ), got a group { ... }"},
 	{"subnet entry not a group", DP PORT "subnets = ( \"10.0.0.0/24\" );\n",
 		"cfg:3: subnets.[0]: expected a group { ... }, got \"10.0.0.0/24\""},
+	{"failover: missing name",
+		DP PORT "failover = {\n  role = \"secondary\";\n  address = \"10.0.0.1\";\n"
+		"  peer_address = \"10.0.0.2\";\n};\n",
+		"cfg:3: failover.name: missing required setting"},
+	{"failover: empty name",
+		DP PORT "failover = {\n  name = \"\";\n  role = \"secondary\"; address = \"10.0.0.1\";\n"
+		"  peer_address = \"10.0.0.2\";\n};\n",
+		"cfg:4: failover.name: expected a string of 1 to 63 characters, got \"\""},
+	{"failover: name too long",
+		DP PORT "failover = {\n  name = \"" X63 "f\";\n  role = \"secondary\"; address = \"10.0.0.1\";\n"
+		"  peer_address = \"10.0.0.2\";\n};\n",
+		"cfg:4: failover.name: expected a string of 1 to 63 characters"},
+	{"failover: missing role", DP PORT FO_HEAD "};\n",
+		"cfg:3: failover.role: missing required setting"},
+	{"failover: bad role", DP PORT FO_HEAD "  role = \"backup\";\n};\n",
+		"cfg:7: failover.role: expected \"primary\" or \"secondary\", got \"backup\""},
+	{"failover: role not a string", DP PORT FO_HEAD "  role = 1;\n};\n",
+		"cfg:7: failover.role: expected \"primary\" or \"secondary\", got 1"},
+	{"failover: missing address",
+		DP PORT "failover = {\n  name = \"fo\";\n  role = \"secondary\";\n"
+		"  peer_address = \"10.0.0.2\";\n};\n",
+		"cfg:3: failover.address: missing required setting"},
+	{"failover: missing peer_address",
+		DP PORT "failover = {\n  name = \"fo\";\n  role = \"secondary\";\n"
+		"  address = \"10.0.0.1\";\n};\n",
+		"cfg:3: failover.peer_address: missing required setting"},
+	{"failover: bad address",
+		DP PORT "failover = {\n  name = \"fo\";\n  role = \"secondary\";\n"
+		"  address = \"10.0.0.300\";\n  peer_address = \"10.0.0.2\";\n};\n",
+		"cfg:6: failover.address: expected an IPv4 address a.b.c.d, got \"10.0.0.300\""},
+	{"failover: multicast peer",
+		DP PORT "failover = {\n  name = \"fo\";\n  role = \"secondary\";\n"
+		"  address = \"10.0.0.1\";\n  peer_address = \"224.0.0.1\";\n};\n",
+		"cfg:7: failover.peer_address: 224.0.0.1 is not a unicast address"},
+	{"failover: peer is this server",
+		DP PORT "failover = {\n  name = \"fo\";\n  role = \"secondary\";\n"
+		"  address = \"10.0.0.1\";\n  peer_address = \"10.0.0.1\";\n};\n",
+		"cfg:7: failover.peer_address: 10.0.0.1 is also address: the peer is the other server"},
+	{"failover: port 0", DP PORT FOS("  port = 0;\n"),
+		"cfg:8: failover.port: expected an integer between 1 and 65535, got 0"},
+	{"failover: peer_port too big", DP PORT FOS("  peer_port = 65536;\n"),
+		"cfg:8: failover.peer_port: expected an integer between 1 and 65535, got 65536"},
+	{"failover: max_response_delay 0", DP PORT FOS("  max_response_delay = 0;\n"),
+		"cfg:8: failover.max_response_delay: expected an integer between 1 and 3600, got 0"},
+	{"failover: max_unacked_updates 0", DP PORT FOS("  max_unacked_updates = 0;\n"),
+		"cfg:8: failover.max_unacked_updates: expected an integer between 1 and 65535, got 0"},
+	{"failover: mclt on the secondary", DP PORT FOS("  mclt = 3600;\n"),
+		"cfg:8: failover.mclt: not allowed on the secondary: it learns the MCLT from the "
+		"primary's CONNECT; set mclt on the primary only"},
+	{"failover: split on the secondary", DP PORT FOS("  split = 128;\n"),
+		"cfg:8: failover.split: not allowed on the secondary: it learns the load-balancing "
+		"bitmap from the primary's CONNECT"},
+	{"failover: hba on the secondary", DP PORT FOS("  hba = \"" HBA_ALT "\";\n"),
+		"cfg:8: failover.hba: not allowed on the secondary"},
+	{"failover: missing mclt on the primary",
+		DP PORT FO_HEAD "  role = \"primary\";\n  split = 128;\n};\n",
+		"cfg:3: failover.mclt: missing required setting for the primary"},
+	{"failover: mclt 0", DP PORT FO_HEAD "  role = \"primary\";\n  mclt = 0;\n  split = 1;\n};\n",
+		"cfg:8: failover.mclt: expected an integer between 1 and 2147483648, got 0"},
+	{"failover: missing split on the primary", DP PORT FOP(""),
+		"cfg:3: failover.split: missing required setting for the primary (or hba)"},
+	{"failover: split and hba", DP PORT FOP("  split = 128;\n  hba = \"" HBA_ALT "\";\n"),
+		"cfg:10: failover.hba: not allowed with split: give one of the two"},
+	{"failover: split 257", DP PORT FOP("  split = 257;\n"),
+		"cfg:9: failover.split: expected an integer between 0 and 256, got 257"},
+	{"failover: split -1", DP PORT FOP("  split = -1;\n"),
+		"cfg:9: failover.split: expected an integer between 0 and 256, got -1"},
+	{"failover: split as a string", DP PORT FOP("  split = \"128\";\n"),
+		"cfg:9: failover.split: expected an integer between 0 and 256, got \"128\""},
+	{"failover: hba of 31 bytes", DP PORT FOP("  hba = \"" HBA62 "\";\n"),
+		"cfg:9: failover.hba: expected 32 bytes as 64 hex digits or as \"ff:ff:...:00\", got "
+		"\"0123456789abcdef0123456789abcdef01234567...\""},
+	{"failover: hba of 63 digits", DP PORT FOP("  hba = \"" HBA62 "e\";\n"),
+		"cfg:9: failover.hba: expected 32 bytes as 64 hex digits"},
+	{"failover: hba of 33 bytes", DP PORT FOP("  hba = \"" HBA_ALT "00\";\n"),
+		"cfg:9: failover.hba: expected 32 bytes as 64 hex digits"},
+	{"failover: hba of 31 colon bytes",
+		DP PORT FOP("  hba = \"ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:"
+		"0:0:0:0:0:0:0:0:0:0:0:0:0:0:0\";\n"),
+		"cfg:9: failover.hba: expected 32 bytes as 64 hex digits"},
+	{"failover: hba of 33 colon bytes",
+		DP PORT FOP("  hba = \"ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:"
+		"0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0\";\n"),
+		"cfg:9: failover.hba: expected 32 bytes as 64 hex digits"},
+	{"failover: hba with a 3-digit group",
+		DP PORT FOP("  hba = \"fff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:"
+		"0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0\";\n"),
+		"cfg:9: failover.hba: expected 32 bytes as 64 hex digits"},
+	{"failover: hba bad hex", DP PORT FOP("  hba = \"" X16 X16 X16 "0123456789abcdeg\";\n"),
+		"cfg:9: failover.hba: expected 32 bytes as 64 hex digits"},
+	{"failover: hba bad hex, colons",
+		DP PORT FOP("  hba = \"ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:"
+		"0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:xx\";\n"),
+		"cfg:9: failover.hba: expected 32 bytes as 64 hex digits"},
+	{"failover: hba trailing colon",
+		DP PORT FOP("  hba = \"ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:ff:"
+		"0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:\";\n"),
+		"cfg:9: failover.hba: expected 32 bytes as 64 hex digits"},
+	{"failover: load_balance_max_seconds too big",
+		DP PORT FOP("  split = 128;\n  load_balance_max_seconds = 65536;\n"),
+		"cfg:10: failover.load_balance_max_seconds: expected an integer between 0 and 65535, got "
+		"65536"},
+	{"failover: misbalance above 100", DP PORT FOS("  max_lease_misbalance = 101;\n"),
+		"cfg:8: failover.max_lease_misbalance: expected an integer between 0 and 100, got 101"},
+	{"failover: ownership above 100", DP PORT FOS("  max_lease_ownership = 101;\n"),
+		"cfg:8: failover.max_lease_ownership: expected an integer between 0 and 100, got 101"},
+	{"failover: max_balance below min_balance",
+		DP PORT FOP("  split = 128;\n  min_balance = 600;\n  max_balance = 300;\n"),
+		"cfg:11: failover.max_balance: max_balance 300 is below min_balance 600"},
+	{"failover: min_balance above the default max_balance", DP PORT FOS("  min_balance = 7200;\n"),
+		"cfg:8: failover.min_balance: max_balance 3600 is below min_balance 7200"},
+	{"failover: ISC spelling", DP PORT FOS("  peer_addr = \"10.0.0.2\";\n"),
+		"cfg:8: failover.peer_addr: unknown setting (expected one of: name, role, address, port, "
+		"peer_address, peer_port, max_response_delay, max_unacked_updates, mclt, split, hba, "
+		"load_balance_max_seconds, auto_partner_down, max_lease_misbalance, max_lease_ownership, "
+		"min_balance, max_balance)"},
+	{"failover: not a group", DP PORT "failover = \"fo\";\n",
+		"cfg:3: failover: expected a group { ... }, got \"fo\""},
+	{"pool: failover to an unknown name",
+		DP PORT FO_OK SUB("  pools = (\n    { range = \"10.0.0.10 - 10.0.0.20\";\n"
+		"      failover = \"other\"; }\n  );\n"),
+		"cfg:15: subnets.[0].pools.[0].failover: no failover relationship \"other\" (the failover "
+		"block is named \"fo\")"},
+	{"pool: failover without a failover block",
+		DP PORT SUB("  pools = (\n    { range = \"10.0.0.10 - 10.0.0.20\";\n"
+		"      failover = \"fo\"; }\n  );\n"),
+		"cfg:7: subnets.[0].pools.[0].failover: no failover { } block: \"fo\" names no failover "
+		"relationship"},
+	{"pool: failover not a string",
+		DP PORT FO_OK SUB("  pools = ( { range = \"10.0.0.10 - 10.0.0.20\"; failover = true; } );\n"),
+		"cfg:13: subnets.[0].pools.[0].failover: expected the name of the failover block, as a "
+		"string, got true"},
+	{"pool: failover name differs in case",
+		DP PORT FO_OK SUB("  pools = ( { range = \"10.0.0.10 - 10.0.0.20\"; failover = \"FO\"; } );\n"),
+		"cfg:13: subnets.[0].pools.[0].failover: no failover relationship \"FO\""},
+	{"subnet: failover pool after a plain one",
+		DP PORT FO_OK SUB("  pools = (\n    { range = \"10.0.0.10 - 10.0.0.20\"; },\n"
+		"    { range = \"10.0.0.30 - 10.0.0.40\";\n      failover = \"fo\"; }\n  );\n"),
+		"cfg:16: subnets.[0].pools.[1].failover: subnet 10.0.0.0/24: this pool is a failover pool "
+		"and pools.[0] is not: the pools of a subnet are all failover pools or none"},
+	{"subnet: plain pool after a failover one",
+		DP PORT FO_OK SUB("  pools = (\n    { range = \"10.0.0.10 - 10.0.0.20\"; failover = \"fo\"; },\n"
+		"    { range = \"10.0.0.30 - 10.0.0.40\"; }\n  );\n"),
+		"cfg:15: subnets.[0].pools.[1].range: subnet 10.0.0.0/24: this pool is not a failover "
+		"pool and pools.[0] is: the pools of a subnet are all failover pools or none"},
 	{"control characters stay on one line", DP PORT "server = { offer_hold = \"a\\nb\"; };\n",
 		"cfg:3: server.offer_hold: expected an integer between 1 and 3600, got \"a b\""},
 };
