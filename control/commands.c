@@ -81,6 +81,36 @@ static json_t *cmd_status_get(struct ctl_env *env, json_t *args)
 	return ctl_reply(LW_CTL_OK, out, "leasewire %s", LW_VERSION);
 }
 
+static json_t *cmd_failover_status(struct ctl_env *env, json_t *args)
+{
+	json_t *out;
+
+	if (env->failover_status == NULL)
+		return ctl_reply(LW_CTL_EMPTY, NULL, "no failover relationship is configured");
+	out = json_object();
+	if (out == NULL)
+		return NULL;
+	if (env->failover_status(env->arg, out) < 0) {
+		json_decref(out);
+		return ctl_reply(LW_CTL_EMPTY, NULL, "no failover relationship is configured");
+	}
+	return ctl_reply(LW_CTL_OK, out, "failover peer %s: %s, partner %s",
+		json_string_value(json_object_get(out, "name")),
+		json_string_value(json_object_get(out, "local-state")),
+		json_string_value(json_object_get(out, "partner-state")));
+}
+
+static json_t *cmd_failover_partner_down(struct ctl_env *env, json_t *args)
+{
+	char msg[256];
+
+	if (env->failover_partner_down == NULL)
+		return ctl_reply(LW_CTL_ERROR, NULL, "no failover relationship is configured");
+	if (env->failover_partner_down(env->arg, msg, sizeof(msg)) < 0)
+		return ctl_reply(LW_CTL_ERROR, NULL, "%s", msg);
+	return ctl_reply(LW_CTL_OK, NULL, "%s", msg);
+}
+
 static json_t *cmd_shutdown(struct ctl_env *env, json_t *args)
 {
 	if (env->shutdown == NULL)
@@ -419,6 +449,12 @@ static const struct cmd_def commands[] = {
 	{"config-reload", cmd_config_reload, "reread the configuration file and apply it", NULL},
 	{"config-test", cmd_config_test,
 		"check a configuration file (\"path\") without applying it", args_config_test},
+	{"failover-partner-down", cmd_failover_partner_down,
+		"declare the failover partner down: serve every client now, and the partner's "
+		"addresses once MCLT has passed",
+		NULL},
+	{"failover-status", cmd_failover_status,
+		"failover states, MCLT, load-balancing share, updates in flight and backlog", NULL},
 	{"lease4-del", ctl_cmd_lease4_del, "delete the lease of \"ip-address\"", args_lease4_del},
 	{"lease4-get", ctl_cmd_lease4_get,
 		"one lease, by \"ip-address\" or by \"identifier-type\" and \"identifier\"",

@@ -52,6 +52,10 @@ struct ctl_env {
 	void (*status)(void *arg, json_t *out);
 	/* Starts an orderly stop; the reply is sent before the process exits. */
 	void (*shutdown)(void *arg);
+	/* failover-status: fills out; -1 when there is no failover relationship. */
+	int (*failover_status)(void *arg, json_t *out);
+	/* failover-partner-down: 0, or -1 with the reason in msg. */
+	int (*failover_partner_down)(void *arg, char *msg, size_t len);
 	void *arg;
 	/* This module's state: leave NULL, release with ctl_env_fini(). */
 	struct ctl_priv *priv;

@@ -289,6 +289,16 @@ static int run_status(struct cli *c, int argc, char **argv)
 	return run_simple(c, argc, argv, "status-get", ctlprint_status);
 }
 
+static int run_failover(struct cli *c, int argc, char **argv)
+{
+	return run_simple(c, argc, argv, "failover-status", ctlprint_status);
+}
+
+static int run_partner_down(struct cli *c, int argc, char **argv)
+{
+	return run_simple(c, argc, argv, "failover-partner-down", NULL);
+}
+
 static int run_version(struct cli *c, int argc, char **argv)
 {
 	return run_simple(c, argc, argv, "version-get", ctlprint_version);
@@ -568,6 +578,15 @@ static int run_raw(struct cli *c, int argc, char **argv)
 static const struct subcmd subcmds[] = {
 	{"status", "status", "process, dataplane and journal status (status-get)", NULL,
 		run_status},
+	{"failover", "failover",
+		"failover states and since when, MCLT, load-balancing share, updates in flight, "
+		"backlog, last messages, clock skew (failover-status)",
+		NULL, run_failover},
+	{"partner-down", "partner-down",
+		"declare the failover partner down (failover-partner-down): serve every client at "
+		"once, and the partner's addresses after MCLT. Only when the partner is really "
+		"down: two servers in partner-down can give one address to two clients",
+		NULL, run_partner_down},
 	{"leases", "leases [--subnet ID]... | leases --page [--from ADDR] [--limit N]",
 		"list leases (lease4-get-all, or lease4-get-page)",
 		"  --subnet ID   only the leases of subnet ID (repeatable)\n"

@@ -34,6 +34,7 @@
 #include "common/lw_str.h"
 #include "common/lw_time.h"
 #include "ctlsock.h"
+#include "fopeer.h"
 #include "leasedb.h"
 #include "loop.h"
 #include "metrics.h"
@@ -59,6 +60,8 @@ struct ctl_main {
 	struct ctlsock *cs;
 	struct metrics *mx;
 	struct ctl_env env;
+	struct fopeer *fo; /* NULL without a failover block */
+	struct ev_src fo_src;
 	time_t started;
 	bool quit;     /* leave the loop */
 	bool stopping; /* SIGTERM: dataplane child asked to stop */
@@ -205,6 +208,12 @@ static const char *restart_only(const struct lw_config *a, const struct lw_confi
 		a->control.metrics_addr != b->control.metrics_addr ||
 		a->control.metrics_port != b->control.metrics_port)
 		return "control.metrics";
+	if (a->has_failover != b->has_failover ||
+		(a->has_failover && memcmp(&a->failover, &b->failover, sizeof(a->failover)) != 0))
+		return "failover";
+	for (unsigned i = 0; i < a->n_pools && i < b->n_pools; i++)
+		if (a->pools[i].failover != b->pools[i].failover)
+			return "pools.failover";
 	return NULL;
 }
 
@@ -270,6 +279,8 @@ static int env_reload(void *arg, const char *path, bool apply, char *msg, size_t
 		dp = true;
 	}
 	m->pump.cfg = nc;
+	if (m->fo)
+		fopeer_set_config(m->fo, nc);
 	lw_config_free(m->cfg);
 	m->cfg = nc;
 	snprintf(msg, len, "configuration reloaded%s",
@@ -506,6 +517,30 @@ static void tick(struct ctl_main *m, uint64_t now)
 		m->quit = true;
 }
 
+static void on_failover(struct ev_src *src, uint32_t events)
+{
+	(void)src;
+	(void)events;
+	fopeer_poll(M.fo, lw_mono_ns() / 1000000u);
+}
+
+static int env_failover_status(void *arg, json_t *out)
+{
+	struct ctl_main *m = arg;
+
+	if (m->fo == NULL)
+		return -1;
+	fopeer_status(m->fo, out);
+	return 0;
+}
+
+static int env_failover_partner_down(void *arg, char *msg, size_t len)
+{
+	struct ctl_main *m = arg;
+
+	return fopeer_partner_down(m->fo, msg, len);
+}
+
 static void run(struct ctl_main *m)
 {
 	struct epoll_event evs[32];
@@ -517,6 +552,14 @@ static void run(struct ctl_main *m)
 		struct timespec ts = {0, 0};
 		int64_t due = pump_due_in(&m->pump, now);
 		int n;
+
+		if (m->fo) {
+			int64_t fd = (int64_t)fopeer_due_in(m->fo, now / 1000000u) * 1000000ll;
+
+			fopeer_poll(m->fo, now / 1000000u);
+			if (due < 0 || fd < due)
+				due = fd;
+		}
 
 		if (!busy) {
 			int64_t wait = shmif_attached(&m->pump.shm) ? LOOP_IDLE_US * 1000ll
@@ -631,6 +674,24 @@ static int setup(struct ctl_main *m)
 	m->env.stats = env_stats;
 	m->env.status = env_status;
 	m->env.shutdown = env_shutdown;
+	if (m->cfg->has_failover) {
+		m->fo = fopeer_create(m->cfg, m->st, &m->pump, false, err, sizeof(err));
+		if (m->fo == NULL) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return -1;
+		}
+		m->pump.on_event = fopeer_on_event;
+		m->pump.on_event_arg = m->fo;
+		m->fo_src.handle = on_failover;
+		ee.events = EPOLLIN;
+		ee.data.ptr = &m->fo_src;
+		if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fopeer_fd(m->fo), &ee) < 0) {
+			fprintf(stderr, PROG ": epoll: %s\n", strerror(errno));
+			return -1;
+		}
+		m->env.failover_status = env_failover_status;
+		m->env.failover_partner_down = env_failover_partner_down;
+	}
 	m->env.arg = m;
 	m->cs = ctlsock_open(
 		m->cfg->control.socket, m->epfd, ctl_handle_cb, &m->env, err, sizeof(err));
@@ -719,6 +780,7 @@ out:
 	metrics_close(m->mx);
 	ctlsock_close(m->cs);
 	ctl_env_fini(&m->env);
+	fopeer_free(m->fo);
 	if (m->db)
 		leasedb_close(m->db);
 	store_free(m->st);

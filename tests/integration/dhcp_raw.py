@@ -107,9 +107,12 @@ def opt(code, data):
     return bytes([code, len(data)]) + data
 
 
+SECS = 0  # the secs field of every request (--secs)
+
+
 def bootp(chaddr, xid, ciaddr=b"\0" * 4, flags=0x8000, op=1, hlen=6, sname=b"", file=b""):
     """The fixed BOOTP header (236 bytes) of a request."""
-    return (struct.pack("!BBBBIHH4s4s4s4s", op, 1, hlen, 0, xid, 0, flags, ciaddr,
+    return (struct.pack("!BBBBIHH4s4s4s4s", op, 1, hlen, 0, xid, SECS, flags, ciaddr,
                         b"\0" * 4, b"\0" * 4, b"\0" * 4)
             + chaddr.ljust(16, b"\0") + sname.ljust(64, b"\0")[:64] + file.ljust(128, b"\0")[:128])
 
@@ -260,6 +263,33 @@ class Client:
             self.out(describe(r, self.mac))
         return r
 
+    def offers(self):
+        """One DISCOVER; prints every OFFER that arrives within the timeout
+        (a failover pair: which servers answer), or none."""
+        o = self.common_opts() + opt(55, PRL)
+        xid = int.from_bytes(os.urandom(4), "big")
+        self.send(dhcp(self.mac, xid, DISCOVER, o, flags=0x8000))
+        end = time.monotonic() + self.a.timeout
+        seen = 0
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            rd, _, _ = select.select([self.sock], [], [], left)
+            if not rd:
+                break
+            data, addr = self.sock.recvfrom(4096)
+            if addr[2] == PACKET_OUTGOING:
+                continue
+            got = parse_reply(data)
+            if got is None or got[1]["xid"] != xid or got[1]["chaddr"] != self.mac:
+                continue
+            if got[1]["opts"].get(53, b"\0")[0] == OFFER:
+                self.out(describe(got[1], self.mac))
+                seen += 1
+        if seen == 0:
+            self.out("none after=discover client=" + mac_text(self.mac))
+
     def request(self, addr, server_id=None, ciaddr=b"\0" * 4, unicast_to=None):
         o = self.common_opts() + opt(55, PRL)
         if addr:
@@ -384,10 +414,13 @@ def main():
     ap.add_argument("--ciaddr", help="client address (RENEWING, RELEASE, INFORM)")
     ap.add_argument("--then", choices=["decline", "release"], help="after a dora: decline or release")
     ap.add_argument("--gap", type=float, default=0.002, help="seconds between garbage frames")
-    ap.add_argument("command", choices=["discover", "request", "renew", "dora", "decline",
+    ap.add_argument("--secs", type=int, default=0, help="the secs field of every request")
+    ap.add_argument("command", choices=["discover", "offers", "request", "renew", "dora", "decline",
                                         "release", "inform", "garbage"])
     ap.add_argument("kinds", nargs="*", help="garbage kinds, or 'all': " + " ".join(GARBAGE_KINDS))
     a = ap.parse_args()
+    global SECS
+    SECS = a.secs
 
     a.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IP))
     a.sock.bind((a.iface, ETH_P_IP))
@@ -412,6 +445,8 @@ def main():
         c = Client(a, mac, client_id)
         if a.command == "discover":
             c.discover()
+        elif a.command == "offers":
+            c.offers()
         elif a.command == "dora":
             c.dora()
         elif a.command == "request":
