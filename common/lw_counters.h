@@ -83,7 +83,23 @@
 		"free addresses this shard gave another at control's request (rebalancing)")       \
 	X(LEASES_DELETED, "leases-deleted", "bindings removed at control's request (lease4-del)")  \
 	X(CMD_REJECTED, "commands-rejected",                                                       \
-		"commands from control that were malformed or did not apply")
+		"commands from control that were malformed or did not apply")                      \
+	X(DROP_FO_NOT_SERVING, "drop-failover-not-serving",                                        \
+		"failover subnet while failover allows no service")                                \
+	X(DROP_LOAD_BALANCED, "drop-load-balanced",                                                \
+		"DHCPDISCOVER from a client whose hash bucket the failover peer serves")           \
+	X(DROP_PEER_ADDRESS, "drop-peer-address",                                                  \
+		"request for a parked failover address, not ours to give (silent)")                \
+	X(ADDR_YIELDED, "addresses-yielded",                                                       \
+		"free addresses given up for the failover peer at control's request")              \
+	X(ADDR_PARKED, "addresses-parked",                                                         \
+		"failover pool addresses parked until control grants them (binding ended, "        \
+		"deleted, yielded)")                                                               \
+	X(TSFP_UPDATES, "tsfp-updates",                                                            \
+		"leases given the expiry the failover partner acknowledged (tsfp)")                \
+	X(FO_SNAPSHOTS, "failover-snapshots", "failover snapshots copied from control")            \
+	X(BINDINGS_UPDATED, "bindings-loaded-serving",                                             \
+		"failover bindings control installed while serving (peer updates)")
 
 enum lw_counter {
 #define LW_CTR_ENUM(id, name, help) LW_CTR_##id,

@@ -85,19 +85,20 @@ enum lw_ctl_state {
  *
  * Before control writes the first one (seq 0) and while control is away,
  * failover subnets get no answer: a server that does not know its failover
- * state must not serve (FAILOVER.md 3.1, STARTUP).
+ * state must not serve (FAILOVER.md 3.1, STARTUP). A snapshot with mclt 0
+ * serves nobody either: no lease time could be bounded (5.2).
  */
 enum lw_fo_service {
-	LW_FO_SERVE_NONE = 0,	      /* answer nobody in failover subnets */
-	LW_FO_SERVE_BALANCED = 1,     /* NORMAL: DISCOVERs only from our hash buckets */
-	LW_FO_SERVE_ALL = 2,	      /* COMM-INTERRUPTED, PARTNER-DOWN: everybody */
+	LW_FO_SERVE_NONE = 0,	  /* answer nobody in failover subnets */
+	LW_FO_SERVE_BALANCED = 1, /* NORMAL: DISCOVERs only from our hash buckets */
+	LW_FO_SERVE_ALL = 2,	  /* COMM-INTERRUPTED, PARTNER-DOWN: everybody */
 };
 
 struct lw_shm_fo {
-	uint64_t seq;	      /* sequence lock: odd while being written, +2 per snapshot */
-	uint8_t service;      /* enum lw_fo_service */
-	uint8_t role;	      /* enum lw_fo_role: which free addresses a yield gives (BACKUP or FREE) */
-	uint8_t my_state;     /* enum fo_state, for logs and counters only */
+	uint64_t seq;	  /* sequence lock: odd while being written, +2 per snapshot */
+	uint8_t service;  /* enum lw_fo_service */
+	uint8_t role;	  /* enum lw_fo_role: which free addresses a yield gives (BACKUP or FREE) */
+	uint8_t my_state; /* enum fo_state, for logs and counters only */
 	uint8_t peer_state;   /* enum fo_state */
 	uint32_t mclt;	      /* seconds; lease times follow FAILOVER.md 5.2 */
 	uint32_t lb_max_secs; /* DISCOVERs with secs above this are answered by both; 0 = off */
@@ -249,6 +250,16 @@ struct lw_cmd_move {
  * role is primary and LW_BIND_FREE when it is secondary (the partner's own
  * pool, 4.1). Control tells the peer only once that event is journaled, so
  * an address is never allocatable on both servers.
+ *
+ * In a failover pool the events of a worker mean: EXPIRED, RELEASED (and
+ * FREE after a decline's probation or a lease4-del) - the address is
+ * parked; control grants it again with LW_GRANT_TAKE_PARKED when the peer
+ * has acknowledged. LW_CMD_LOAD with LW_BIND_BACKUP parks an address (one
+ * unowned or free in that worker); EXPIRED/RELEASED loads leave theirs
+ * parked; an ACTIVE or DECLINED load claims a parked address. A worker
+ * that serves still takes LOADs for failover pools (the peer's bindings),
+ * and no others. A lease's tsfp is 0 until LW_CMD_TSFP sets it (also after
+ * a dataplane restart: control sends it again after the LOADs).
  */
 struct lw_cmd_yield {
 	uint16_t type;	 /* LW_CMD_YIELD */

@@ -149,6 +149,14 @@ int reload_check(const struct lw_config *cur, const struct lw_config *next, char
 			return refuse(msg, len, "pool %s - %s changed", lw_ip4_fmt(a->start, ip),
 				lw_ip4_fmt(a->end, ip2));
 		}
+		/* Failover pools start parked in the address tables. */
+		if (a->failover != b->failover) {
+			char ip2[LW_IP4_STRLEN];
+
+			return refuse(msg, len, "pool %s - %s %s a failover pool",
+				lw_ip4_fmt(a->start, ip), lw_ip4_fmt(a->end, ip2),
+				b->failover ? "became" : "is no longer");
+		}
 	}
 	for (unsigned s = 0; s < cur->n_subnets; s++) {
 		int rc = same_reservations(cur, next, s, msg, len);

@@ -8,7 +8,8 @@
  * routes of a port. What the ports, the workers, the address tables and the
  * shared region were built from may not: the EAL arguments (hence the
  * worker count), mbufs and max_leases, each port's name, device, address and
- * MTU, the subnets and their pools, control.shm, durability and ack_hold_ms.
+ * MTU, the subnets and their pools (which of them are failover pools
+ * included), control.shm, durability and ack_hold_ms.
  *
  * Reservations inside a pool are marks in the address tables, which shards
  * own address by address; moving such a mark while clients hold or are

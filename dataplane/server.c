@@ -3,8 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/lb_hash.h"
 #include "common/lw_counters.h"
 #include "common/lw_ip.h"
+#include "common/lw_shm.h"
+#include "failover/fo_mclt.h"
 #include "server.h"
 
 /* ------------------------------------------------------------------------ */
@@ -174,6 +177,72 @@ static uint32_t lease_time_for(const struct lw_subnet_conf *sn, const struct dhc
 static inline void count(struct srv_ctx *c, enum lw_counter k)
 {
 	c->ctr[k]++;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Failover */
+
+static bool failover_subnet(const struct srv_ctx *c, int sidx)
+{
+	return sidx >= 0 && c->cfg->subnets[sidx].failover;
+}
+
+/* The client's RFC 3074 bucket: the worker's when it steered, else hashed here. */
+static uint8_t bucket_of(const struct srv_req *rq, const struct dhcp4_msg *m)
+{
+	struct lw_client_key k;
+	const uint8_t *b;
+	size_t len;
+
+	if (rq->has_bucket)
+		return rq->bucket;
+	lw_client_key_from_msg(&k, m);
+	b = lw_client_key_hash_bytes(&k, &len);
+	return lb_hash(b, len);
+}
+
+/*
+ * Whether failover lets this server answer m, a request in a failover
+ * subnet (FAILOVER.md 3.1, 6.3). Only DHCPDISCOVER is load balanced, and only while
+ * the client has waited no more than lb_max_secs; REQUEST, RELEASE,
+ * DECLINE and INFORM never are. A snapshot with no MCLT cannot bound a
+ * lease time: it serves nobody.
+ */
+static bool failover_allows(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m)
+{
+	const struct srv_fo *fo = c->fo;
+	bool primary;
+
+	if (fo == NULL || fo->mclt == 0 ||
+		(fo->service != LW_FO_SERVE_BALANCED && fo->service != LW_FO_SERVE_ALL)) {
+		count(c, LW_CTR_DROP_FO_NOT_SERVING);
+		return false;
+	}
+	if (fo->service == LW_FO_SERVE_ALL || m->msg_type != DHCP4_DISCOVER ||
+		fo->lb_max_secs == 0 || m->secs > fo->lb_max_secs)
+		return true;
+	/* HBA bit set: the primary serves the bucket (ISC's meaning, 6.2). */
+	primary = fo->role == LW_FO_PRIMARY;
+	if (lb_hba_test(fo->hba, bucket_of(rq, m)) == primary)
+		return true;
+	count(c, LW_CTR_DROP_LOAD_BALANCED);
+	return false;
+}
+
+/*
+ * The lease time to give l in subnet sidx: the subnet's rules, then in a
+ * failover subnet the MCLT rule (FAILOVER.md 5.2) with what the partner
+ * acknowledged of l. A reservation's address is never given to anyone
+ * else, so the peer cannot hand it out meanwhile: no bound there.
+ */
+static uint32_t grant_time(
+	const struct srv_ctx *c, const struct lease *l, int sidx, const struct dhcp4_msg *m)
+{
+	uint32_t t = lease_time_for(&c->cfg->subnets[sidx], m);
+
+	if (failover_subnet(c, sidx) && !l->reserved && c->fo)
+		t = fo_mclt_lease_time(t, c->now, c->fo->mclt, l->tsfp);
+	return t;
 }
 
 /* Lets go of whatever l is bound to, keeping the slot for a new binding. */
@@ -382,9 +451,8 @@ static int nak(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_m
 /* DHCPDISCOVER: RFC 2131 4.3.1 */
 
 static int discover(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
-	uint8_t *buf, size_t cap, struct srv_reply *out)
+	int sidx, uint8_t *buf, size_t cap, struct srv_reply *out)
 {
-	int sidx = select_subnet(c, rq, m);
 	const struct lw_subnet_conf *sn;
 	const struct lw_reservation *r;
 	struct lw_client_key key;
@@ -442,7 +510,7 @@ static int discover(struct srv_ctx *c, const struct srv_req *rq, const struct dh
 	}
 	p.sidx = sidx;
 	p.yiaddr = l->addr;
-	p.lease_time = lease_time_for(sn, m);
+	p.lease_time = grant_time(c, l, sidx, m);
 	return build_reply(c, rq, m, &p, buf, cap, out);
 }
 
@@ -453,7 +521,19 @@ static int ack(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_m
 	struct lease *l, int sidx, uint8_t *buf, size_t cap, struct srv_reply *out)
 {
 	struct reply_plan p = {.type = DHCP4_ACK, .sidx = sidx};
-	l->lease_time = lease_time_for(&c->cfg->subnets[sidx], m);
+
+	if (failover_subnet(c, sidx) && !l->reserved && c->fo) {
+		struct fo_mclt_grant g;
+
+		/* FAILOVER.md 5.2: tsfp never stays above the potential expiry
+		 * control will send for this ACK (tstp). */
+		fo_mclt_ack(lease_time_for(&c->cfg->subnets[sidx], m), c->now, c->fo->mclt, l->tsfp,
+			&g);
+		l->lease_time = g.lease_time;
+		l->tsfp = g.tsfp;
+	} else {
+		l->lease_time = lease_time_for(&c->cfg->subnets[sidx], m);
+	}
 	out->event_seq = shard_commit(c->shard, l, LW_BIND_ACTIVE, c->now);
 	/* No event, no ACK: srv_process() made sure of room, so this is a bug
 	 * caught, not a path taken. */
@@ -507,6 +587,13 @@ static int request_addr(struct srv_ctx *c, const struct srv_req *rq, const struc
 	if (pool < 0)
 		return nak(c, rq, m, sidx, "address not in a pool", buf, cap, out);
 	e = shard_addr_entry(c->shard, (unsigned)pool, a);
+	/* Parked: the peer's to give, or waiting for its acknowledgement.
+	 * ISC ignores such a request ("lease owned by peer", FAILOVER.md 4.3):
+	 * a NAK would take the address from a client the peer serves. */
+	if (e->state == LW_BIND_BACKUP) {
+		count(c, LW_CTR_DROP_PEER_ADDRESS);
+		return 0;
+	}
 	if (e->state == LW_BIND_FREE && e->owner == shard_id(c->shard)) {
 		if (l)
 			unbind(c, l);
@@ -526,11 +613,9 @@ static int request_addr(struct srv_ctx *c, const struct srv_req *rq, const struc
 	return 0;
 }
 
-static int request(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
+static int request(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m, int sidx,
 	uint8_t *buf, size_t cap, struct srv_reply *out)
 {
-	int sidx = select_subnet(c, rq, m);
-
 	if (m->has & DHCP4_HAS_SERVER_ID) {
 		/* SELECTING */
 		if (!is_our_address(c->cfg, m->server_id)) {
@@ -618,12 +703,12 @@ static int release(struct srv_ctx *c, const struct dhcp4_msg *m)
 /* ------------------------------------------------------------------------ */
 /* DHCPINFORM: RFC 2131 4.3.5 — options only, no lease */
 
-static int inform(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
+static int inform(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m, int sidx,
 	uint8_t *buf, size_t cap, struct srv_reply *out)
 {
 	struct reply_plan p = {.type = DHCP4_ACK};
 
-	p.sidx = select_subnet(c, rq, m);
+	p.sidx = sidx;
 	if (p.sidx < 0) {
 		count(c, LW_CTR_DROP_NO_SUBNET);
 		return 0;
@@ -634,6 +719,8 @@ static int inform(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp
 int srv_process(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
 	uint8_t *buf, size_t cap, struct srv_reply *out)
 {
+	int sidx;
+
 	out->event_seq = 0;
 	/*
 	 * A request may commit two binding changes (the client's old binding
@@ -646,17 +733,20 @@ int srv_process(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_
 		count(c, LW_CTR_DROP_EVENTS_FULL);
 		return 0;
 	}
+	sidx = select_subnet(c, rq, m);
+	if (failover_subnet(c, sidx) && !failover_allows(c, rq, m))
+		return 0;
 	switch (m->msg_type) {
 	case DHCP4_DISCOVER:
-		return discover(c, rq, m, buf, cap, out);
+		return discover(c, rq, m, sidx, buf, cap, out);
 	case DHCP4_REQUEST:
-		return request(c, rq, m, buf, cap, out);
+		return request(c, rq, m, sidx, buf, cap, out);
 	case DHCP4_DECLINE:
 		return decline(c, m);
 	case DHCP4_RELEASE:
 		return release(c, m);
 	case DHCP4_INFORM:
-		return inform(c, rq, m, buf, cap, out);
+		return inform(c, rq, m, sidx, buf, cap, out);
 	default:
 		return 0;
 	}

@@ -11,6 +11,7 @@
 #ifndef LW_SERVER_H
 #define LW_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,12 +30,28 @@ void srv_tables_free(struct srv_tables *t);
 const struct lw_reservation *srv_find_reservation(
 	const struct srv_tables *t, unsigned subnet, const struct dhcp4_msg *m);
 
+/*
+ * What failover lets this worker do in failover subnets: the worker's copy
+ * of control's snapshot (struct lw_shm_fo, common/lw_shm.h), taken at
+ * housekeeping (wctl.c), so that requests read plain memory. All zero
+ * (service LW_FO_SERVE_NONE) until control publishes the first one.
+ */
+struct srv_fo {
+	uint64_t seq;	      /* lw_shm_fo.seq it was copied at, 0: none yet */
+	uint8_t service;      /* enum lw_fo_service */
+	uint8_t role;	      /* enum lw_fo_role */
+	uint32_t mclt;	      /* seconds (FAILOVER.md 5.2) */
+	uint32_t lb_max_secs; /* 0: no load balancing */
+	uint8_t hba[32];      /* bit set: the primary serves the bucket (6.2) */
+};
+
 struct srv_ctx {
 	const struct lw_config *cfg;
 	const struct srv_tables *tbl;
 	struct shard *shard;
-	uint32_t now;  /* Unix seconds */
-	uint64_t *ctr; /* LW_CTR_* counters of this worker */
+	uint32_t now;		 /* Unix seconds */
+	uint64_t *ctr;		 /* LW_CTR_* counters of this worker */
+	const struct srv_fo *fo; /* NULL: failover subnets are not served */
 };
 
 /* What the packet layer knows about the request. */
@@ -42,6 +59,10 @@ struct srv_req {
 	unsigned port;	 /* index in cfg->ports */
 	uint32_t ip_src; /* IPv4 source of the request, host order */
 	uint32_t ip_dst;
+	/* The RFC 3074 bucket of the client key (FAILOVER.md 6.1) when the
+	 * worker already hashed it to steer; else computed when needed. */
+	bool has_bucket;
+	uint8_t bucket;
 };
 
 enum srv_dst {
@@ -61,7 +82,11 @@ struct srv_reply {
 };
 
 /*
- * Decides and builds the reply to m, received as rq. The payload is written
+ * Decides and builds the reply to m, received as rq. In a failover subnet
+ * the snapshot ctx->fo decides first: service NONE answers nothing,
+ * BALANCED drops the DHCPDISCOVERs of the peer's hash buckets whose secs is
+ * at most lb_max_secs (FAILOVER.md 6.3), and lease times follow the MCLT
+ * rule (5.2). The payload is written
  * to buf[0..cap) (cap >= 576; buf may hold the request's bytes: m is a
  * copy). Returns 1 when *out holds a reply to send, 0 when the request is
  * answered by silence (RELEASE, DECLINE, someone else's REQUEST ...; the

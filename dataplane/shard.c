@@ -43,6 +43,7 @@ static struct addr_space *space_create(const struct lw_config *cfg, unsigned n_s
 		ap->start = pc->start;
 		ap->size = pc->end - pc->start + 1;
 		ap->subnet = pc->subnet;
+		ap->failover = pc->failover;
 		ap->e = calloc(ap->size, sizeof(*ap->e));
 		ap->free_count = aligned_alloc(64, (size_t)n_shards * 64);
 		if (ap->e == NULL || ap->free_count == NULL)
@@ -53,7 +54,9 @@ static struct addr_space *space_create(const struct lw_config *cfg, unsigned n_s
 
 			e->slot = LEASE_NONE;
 			e->next = e->prev = OFF_NONE;
-			e->state = LW_BIND_FREE;
+			/* Failover pools start parked: control grants our own
+			 * share (FAILOVER.md 4.3) with LW_GRANT_TAKE_PARKED. */
+			e->state = pc->failover && !deal ? LW_BIND_BACKUP : LW_BIND_FREE;
 			/* Dealt round-robin: each shard gets every n-th address. */
 			e->owner = deal ? (uint8_t)(off % n_shards) : ADDR_OWNER_NONE;
 		}
@@ -179,6 +182,17 @@ void shard_free_unlink(struct shard *s, unsigned pool, uint32_t off)
 	publish_free(s, pool);
 }
 
+void shard_park(struct shard *s, unsigned pool, uint32_t off)
+{
+	struct addr_entry *e = &s->as->pools[pool].e[off];
+
+	e->state = LW_BIND_BACKUP;
+	e->slot = LEASE_NONE;
+	e->next = e->prev = OFF_NONE;
+	__atomic_store_n(&e->owner, ADDR_OWNER_NONE, __ATOMIC_RELEASE);
+	s->ctr[LW_CTR_ADDR_PARKED]++;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Shard life cycle */
 
@@ -204,6 +218,7 @@ struct shard *shard_create(const struct shard_params *p)
 	s->as = p->as;
 	s->send = p->send;
 	s->send_arg = p->send_arg;
+	s->ctr = p->ctr ? p->ctr : s->ctr_sink;
 
 	snprintf(name, sizeof(name), "lw_shard_%u", p->id);
 	hp.name = name;
@@ -420,6 +435,8 @@ uint32_t shard_take_addr(struct shard *s, unsigned pool, uint32_t want, struct l
 	l->pool = (uint16_t)pool;
 	l->subnet = (uint16_t)ap->subnet;
 	l->reserved = 0;
+	/* A new binding: the partner has acknowledged nothing of it yet. */
+	l->tsfp = 0;
 	return addr;
 }
 
@@ -436,6 +453,28 @@ void shard_put_addr(struct shard *s, struct lease *l)
 		return;
 	shard_free_push(s, l->pool, l->addr - s->as->pools[l->pool].start);
 	/* The entry keeps naming l: the last holder gets it back first. */
+}
+
+/*
+ * l's binding ended (expiry, release): its address goes back to the free
+ * set, or is parked in a failover pool, where control decides when it may
+ * be given out again (FAILOVER.md 4.2). An offer's address stays free.
+ */
+static void end_binding(struct shard *s, struct lease *l)
+{
+	struct addr_entry *e;
+
+	if (l->reserved || l->pool == POOL_NONE || !s->as->pools[l->pool].failover) {
+		shard_put_addr(s, l);
+		return;
+	}
+	e = shard_addr_entry(s, l->pool, l->addr);
+	if (e == NULL || e->owner != s->id || e->slot != shard_slot(s, l))
+		return;
+	if (e->state == LW_BIND_ACTIVE)
+		shard_park(s, l->pool, l->addr - s->as->pools[l->pool].start);
+	else if (e->state == LW_BIND_OFFERED)
+		shard_put_addr(s, l);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -501,7 +540,7 @@ uint64_t shard_commit(struct shard *s, struct lease *l, uint8_t state, uint32_t 
 	case LW_BIND_RELEASED:
 		l->state = state;
 		l->end = now;
-		shard_put_addr(s, l);
+		end_binding(s, l);
 		break;
 	default:
 		return 0;
@@ -589,7 +628,10 @@ static void reclaim_declined(struct shard *s, uint32_t now, uint64_t *ctr)
 			shard_fifo_unlink(ap->e, d, off);
 			s->n_declined--;
 			e->slot = LEASE_NONE;
-			shard_free_push(s, pool, off);
+			if (ap->failover)
+				shard_park(s, pool, off);
+			else
+				shard_free_push(s, pool, off);
 			shard_emit(s, LW_BIND_FREE, NULL, ap->start + off, (uint16_t)pool,
 				(uint16_t)ap->subnet, now, now);
 			ctr[LW_CTR_DECLINE_REUSED]++;

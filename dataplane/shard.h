@@ -31,6 +31,15 @@
  * When that buffer is full, commits are refused and the server answers
  * nothing (an ACK must never leave for a binding that may be lost).
  *
+ * Failover pools (lw_pool_conf.failover, common/lw_shm.h). In the
+ * dataplane's unowned mode their addresses start parked: state
+ * LW_BIND_BACKUP, no owner, in no free set. Only a grant with
+ * LW_GRANT_TAKE_PARKED makes one allocatable. An address whose binding ends
+ * (expiry, RELEASE, decline probation over, lease4-del, a binding replaced
+ * by a load) is parked again instead of going to the free set: control
+ * decides when it may be given out (FAILOVER.md 4.2). An offer that is not
+ * taken keeps its address in the free set: control granted it to us.
+ *
  * Threading: a shard is used by exactly one worker lcore. shard_create()
  * and addr_space_*() run on the main lcore before workers start.
  */
@@ -56,11 +65,15 @@ struct lease {
 	uint32_t start; /* Unix seconds: when bound (or offered) */
 	uint32_t end;	/* ACTIVE: lease end; OFFERED: offer hold end; else when it became so */
 	uint32_t lease_time; /* seconds granted at the last ACK (or offered) */
-	uint16_t pool;	     /* pool index, POOL_NONE for an address outside the pools */
-	uint16_t subnet;     /* subnet index */
-	uint8_t state;	     /* enum lw_bind_state */
-	uint8_t reserved;    /* 1 when addr comes from a host reservation */
-	uint8_t pad[10];
+	/* Failover: the potential expiry the partner acknowledged (FAILOVER.md
+	 * 5.1), 0 for none; set by control (LW_CMD_TSFP), bounds the lease
+	 * time by the MCLT rule (5.2). 0 for a new binding, kept by renewals. */
+	uint32_t tsfp;
+	uint16_t pool;	  /* pool index, POOL_NONE for an address outside the pools */
+	uint16_t subnet;  /* subnet index */
+	uint8_t state;	  /* enum lw_bind_state */
+	uint8_t reserved; /* 1 when addr comes from a host reservation */
+	uint8_t pad[6];
 };
 _Static_assert(sizeof(struct lease) == 64, "a lease is one cache line");
 
@@ -71,7 +84,7 @@ struct addr_entry {
 	uint32_t next; /* free FIFO / declined FIFO link (offset), UINT32_MAX = end */
 	uint32_t prev; /* free FIFO back link */
 	uint8_t owner; /* shard that may write this entry */
-	uint8_t state; /* LW_BIND_FREE, OFFERED, ACTIVE, DECLINED, RESERVED */
+	uint8_t state; /* LW_BIND_FREE, OFFERED, ACTIVE, DECLINED, RESERVED; BACKUP: parked */
 	uint16_t pad;
 };
 
@@ -79,6 +92,7 @@ struct addr_pool {
 	uint32_t start;
 	uint32_t size;
 	unsigned subnet;
+	bool failover; /* a failover pool (fixed at creation: reloads keep it) */
 	struct addr_entry *e;
 	/* free count per shard, each written only by its shard and read by the
 	 * others (whom a dry shard asks, how many a grant gives), one cache
@@ -101,7 +115,8 @@ struct addr_space *addr_space_create(const struct lw_config *cfg, unsigned n_sha
 /*
  * The same with every entry unowned and every free set empty: the
  * dataplane's mode, where control loads the bindings and grants the free
- * addresses (shard_load(), shard_grant_range()).
+ * addresses (shard_load(), shard_grant_range()). The addresses of failover
+ * pools start parked (LW_BIND_BACKUP).
  */
 struct addr_space *addr_space_create_unowned(const struct lw_config *cfg, unsigned n_shards);
 void addr_space_free(struct addr_space *as);
@@ -123,6 +138,7 @@ struct shard_params {
 	const struct lw_config *cfg;
 	shard_send_fn send; /* may be NULL with a single shard */
 	void *send_arg;
+	uint64_t *ctr; /* LW_CTR_* of the worker, for what the shard counts itself; may be NULL */
 };
 
 struct shard;
@@ -228,6 +244,12 @@ uint64_t shard_durable_seq(const struct shard *s);
  *    Older than the history kept at run time, or outside the pools: ignored.
  *  - DECLINED (key ignored): the address is claimed and quarantined until
  *    b->end in this shard's declined set.
+ *  - BACKUP (failover pools only, key ignored): the address is parked, from
+ *    unowned or from this shard's free set; nothing else changes.
+ * In a failover pool an ACTIVE or DECLINED record claims a parked address
+ * as it claims an unowned free one, EXPIRED and RELEASED leave the address
+ * parked (and park it when it was unowned free, or free in this shard),
+ * and a binding replaced by a newer record parks its address.
  * One slot per client: a second record for the same client replaces the
  * first when it is newer (ACTIVE over history, then by time). Loading the
  * same record twice changes nothing. No event is produced. Returns 0,
@@ -244,21 +266,46 @@ int shard_load(struct shard *s, const struct lw_bind_event *b, uint32_t now);
  */
 int shard_grant_range(
 	struct shard *s, unsigned pool, uint32_t first, uint32_t last, uint32_t stride);
+/*
+ * The same with LW_GRANT_* flags: with LW_GRANT_TAKE_PARKED parked
+ * addresses are granted too (they become FREE and ours). -EINVAL also for
+ * an unknown flag.
+ */
+int shard_grant_range_flags(struct shard *s, unsigned pool, uint32_t first, uint32_t last,
+	uint32_t stride, uint32_t flags);
 
 /*
  * Control deletes the binding of (b->key, b->addr) (lease4-del): the slot
- * goes, the address returns to this shard's free set, and an event with
- * state FREE is produced. A declined address of this shard is let go the
- * same way whatever the key. Returns 0, -EINVAL, -ENOENT (no such binding
- * here), -ENOBUFS (no room for the event: try again later).
+ * goes, the address returns to this shard's free set (is parked in a
+ * failover pool), and an event with state FREE is produced. A declined
+ * address of this shard is let go the same way whatever the key. Returns
+ * 0, -EINVAL, -ENOENT (no such binding here), -ENOBUFS (no room for the
+ * event: try again later).
  */
 int shard_delete(struct shard *s, const struct lw_bind_event *b, uint32_t now);
 
 /*
+ * Failover (LW_CMD_YIELD): parks up to n addresses from the head of this
+ * shard's free set of pool (least recently used first) and produces one
+ * event per address: `state` (LW_BIND_BACKUP from a primary, LW_BIND_FREE
+ * from a secondary), no key, start = end = now. Stops early when the free
+ * set is empty or the event buffer full. Returns how many, or -EINVAL (bad
+ * pool, not a failover pool).
+ */
+int shard_yield(struct shard *s, unsigned pool, unsigned n, uint8_t state, uint32_t now);
+
+/*
+ * Failover (LW_CMD_TSFP): the lease slot of this shard that holds addr
+ * (OFFERED or ACTIVE, in a pool) takes tsfp. Returns 0, or -ENOENT when no
+ * lease of this shard holds addr.
+ */
+int shard_set_tsfp(struct shard *s, uint32_t addr, uint32_t tsfp);
+
+/*
  * Housekeeping, called about every millisecond by the worker: expires up to
  * `budget` lease slots past their end (offers and leases) and returns
- * declined addresses whose probation ended. Never blocks. Counters go to
- * ctr (LW_CTR_*).
+ * declined addresses whose probation ended (parks them in failover
+ * pools). Never blocks. Counters go to ctr (LW_CTR_*).
  */
 void shard_housekeep(struct shard *s, uint32_t now, unsigned budget, uint64_t *ctr);
 

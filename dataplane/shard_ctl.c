@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/lw_shm.h"
 #include "shard_pvt.h"
 
 /* ------------------------------------------------------------------------ */
@@ -143,13 +144,9 @@ static int locate(const struct shard *s, const struct lw_bind_event *b, int *poo
 	return 0;
 }
 
-/* Takes an entry nobody owns. Loads and grants of all workers race for it. */
-static bool claim(struct addr_entry *e, unsigned id)
+static bool failover_pool(const struct shard *s, int pool)
 {
-	uint8_t none = ADDR_OWNER_NONE;
-
-	return __atomic_compare_exchange_n(
-		&e->owner, &none, (uint8_t)id, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	return pool >= 0 && s->as->pools[pool].failover;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -169,23 +166,62 @@ static bool newer(const struct lease *l, const struct lw_bind_event *b)
 	return (int32_t)(b->end - l->end) > 0;
 }
 
-/* l's binding is being replaced: its pool address goes to our free set. */
+/*
+ * l's binding is being replaced: its pool address goes to our free set, or
+ * is parked when it was bound in a failover pool (an offer's stays free).
+ */
 static void let_go(struct shard *s, struct lease *l)
 {
 	struct addr_entry *e = l->reserved ? NULL : shard_addr_entry(s, l->pool, l->addr);
+	uint32_t off;
 
 	if (l->state == LW_BIND_ACTIVE)
 		s->n_active--;
 	if (e == NULL || e->owner != s->id || e->slot != shard_slot(s, l))
 		return;
+	off = l->addr - s->as->pools[l->pool].start;
+	if (e->state == LW_BIND_ACTIVE && s->as->pools[l->pool].failover) {
+		shard_park(s, l->pool, off);
+		return;
+	}
 	if (e->state == LW_BIND_ACTIVE || e->state == LW_BIND_OFFERED)
-		shard_free_push(s, l->pool, l->addr - s->as->pools[l->pool].start);
+		shard_free_push(s, l->pool, off);
 	e->slot = LEASE_NONE;
 }
 
 /*
+ * A failover pool's entry that must not be given out (an EXPIRED or RELEASED
+ * record, a BACKUP one): parked, from unowned free or from our free set.
+ * Returns 0, or -EEXIST when it is bound, declined or another shard's.
+ */
+static int park_entry(struct shard *s, unsigned pool, uint32_t off)
+{
+	struct addr_entry *e = &s->as->pools[pool].e[off];
+
+	if (e->owner == s->id) {
+		if (e->state != LW_BIND_FREE)
+			return -EEXIST;
+		shard_free_unlink(s, pool, off);
+		shard_park(s, pool, off);
+		return 0;
+	}
+	if (e->state == LW_BIND_RESERVED ||
+		(e->state == LW_BIND_BACKUP &&
+			__atomic_load_n(&e->owner, __ATOMIC_RELAXED) == ADDR_OWNER_NONE))
+		return 0;
+	if (!shard_claim_free(e, s->id, false))
+		return -EEXIST;
+	/* It was nobody's: parked without counting. */
+	e->state = LW_BIND_BACKUP;
+	e->slot = LEASE_NONE;
+	__atomic_store_n(&e->owner, ADDR_OWNER_NONE, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
  * Makes entry e (offset off of pool) ours for l, an ACTIVE binding: an
- * unowned free entry is claimed, one of ours must be free or already l's.
+ * unowned free or parked entry is claimed (a parked one is a failover
+ * binding, maybe the peer's), one of ours must be free or already l's.
  */
 static int take_entry(struct shard *s, unsigned pool, uint32_t off, const struct lease *l)
 {
@@ -201,7 +237,7 @@ static int take_entry(struct shard *s, unsigned pool, uint32_t off, const struct
 			return 0;
 		return -EEXIST;
 	}
-	if (e->state == LW_BIND_FREE && claim(e, s->id))
+	if (shard_claim_free(e, s->id, true))
 		return 0;
 	return -EEXIST;
 }
@@ -256,6 +292,8 @@ static int load_binding(
 	else if (!inserted && l->state == LW_BIND_ACTIVE)
 		s->n_active--;
 
+	if (!inserted && l->addr != b->addr)
+		l->tsfp = 0; /* another binding: control sends its tsfp */
 	l->addr = b->addr;
 	l->start = b->start;
 	l->end = b->end;
@@ -270,6 +308,10 @@ static int load_binding(
 			e->state = LW_BIND_ACTIVE;
 			e->slot = shard_slot(s, l);
 		}
+	} else if (e && failover_pool(s, pool)) {
+		/* Not to be given out before control says so (FAILOVER.md 4.2);
+		 * bound otherwise or another shard's: left as it is. */
+		(void)park_entry(s, (unsigned)pool, off);
 	} else if (e && e->owner == s->id && e->state == LW_BIND_FREE) {
 		/* Ours and free (it was l's until now): it remembers l, as after a release. */
 		e->slot = shard_slot(s, l);
@@ -299,11 +341,24 @@ static int load_declined(struct shard *s, const struct lw_bind_event *b)
 		if (e->state != LW_BIND_FREE)
 			return -EEXIST;
 		shard_free_unlink(s, (unsigned)pool, off);
-	} else if (e->state != LW_BIND_FREE || !claim(e, s->id)) {
+	} else if (!shard_claim_free(e, s->id, true)) {
 		return -EEXIST;
 	}
 	shard_declined_insert(s, (unsigned)pool, off, b->end);
 	return 0;
+}
+
+static int load_backup(struct shard *s, const struct lw_bind_event *b)
+{
+	unsigned subnet;
+	int pool, rc;
+
+	rc = locate(s, b, &pool, &subnet);
+	if (rc < 0)
+		return rc;
+	if (!failover_pool(s, pool))
+		return -EINVAL;
+	return park_entry(s, (unsigned)pool, b->addr - s->as->pools[pool].start);
 }
 
 int shard_load(struct shard *s, const struct lw_bind_event *b, uint32_t now)
@@ -314,6 +369,8 @@ int shard_load(struct shard *s, const struct lw_bind_event *b, uint32_t now)
 	switch (b->state) {
 	case LW_BIND_DECLINED:
 		return load_declined(s, b);
+	case LW_BIND_BACKUP:
+		return load_backup(s, b);
 	case LW_BIND_ACTIVE:
 	case LW_BIND_EXPIRED:
 	case LW_BIND_RELEASED:
@@ -331,10 +388,18 @@ int shard_load(struct shard *s, const struct lw_bind_event *b, uint32_t now)
 int shard_grant_range(
 	struct shard *s, unsigned pool, uint32_t first, uint32_t last, uint32_t stride)
 {
+	return shard_grant_range_flags(s, pool, first, last, stride, 0);
+}
+
+int shard_grant_range_flags(struct shard *s, unsigned pool, uint32_t first, uint32_t last,
+	uint32_t stride, uint32_t flags)
+{
+	bool parked = flags & LW_GRANT_TAKE_PARKED;
 	struct addr_pool *ap;
 	int n = 0;
 
-	if (pool >= s->as->n_pools || stride == 0 || first > last)
+	if (pool >= s->as->n_pools || stride == 0 || first > last ||
+		(flags & ~(uint32_t)LW_GRANT_TAKE_PARKED))
 		return -EINVAL;
 	ap = &s->as->pools[pool];
 	if (last >= ap->size)
@@ -342,7 +407,7 @@ int shard_grant_range(
 	for (uint64_t off = first; off <= last; off += stride) {
 		struct addr_entry *e = &ap->e[off];
 
-		if (e->state != LW_BIND_FREE || e->owner != ADDR_OWNER_NONE || !claim(e, s->id))
+		if (!shard_claim_free(e, s->id, parked))
 			continue;
 		e->slot = LEASE_NONE;
 		shard_free_push(s, pool, (uint32_t)off);
@@ -371,8 +436,12 @@ int shard_delete(struct shard *s, const struct lw_bind_event *b, uint32_t now)
 		l = shard_lookup(s, &k);
 	if (l && l->addr == b->addr && l->state != LW_BIND_FREE) {
 		struct addr_entry *e = l->reserved ? NULL : shard_addr_entry(s, l->pool, l->addr);
+		bool held = e && e->owner == s->id && e->slot == shard_slot(s, l) &&
+			    (e->state == LW_BIND_ACTIVE || e->state == LW_BIND_OFFERED);
 
-		if (l->state == LW_BIND_ACTIVE || l->state == LW_BIND_OFFERED)
+		if (held && s->as->pools[l->pool].failover)
+			shard_park(s, l->pool, l->addr - s->as->pools[l->pool].start);
+		else if (l->state == LW_BIND_ACTIVE || l->state == LW_BIND_OFFERED)
 			shard_put_addr(s, l);
 		if (e && e->owner == s->id && e->slot == shard_slot(s, l))
 			e->slot = LEASE_NONE;
@@ -389,13 +458,65 @@ int shard_delete(struct shard *s, const struct lw_bind_event *b, uint32_t now)
 			shard_fifo_unlink(ap->e, &s->ps[pool].declined, off);
 			s->n_declined--;
 			e->slot = LEASE_NONE;
-			shard_free_push(s, (unsigned)pool, off);
+			if (ap->failover)
+				shard_park(s, (unsigned)pool, off);
+			else
+				shard_free_push(s, (unsigned)pool, off);
 			shard_emit(s, LW_BIND_FREE, NULL, b->addr, (uint16_t)pool, (uint16_t)subnet,
 				now, now);
 			return 0;
 		}
 	}
 	return -ENOENT;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Failover */
+
+int shard_yield(struct shard *s, unsigned pool, unsigned n, uint8_t state, uint32_t now)
+{
+	struct addr_pool *ap;
+	struct fifo *f;
+	unsigned done = 0;
+
+	if (pool >= s->as->n_pools || !s->as->pools[pool].failover)
+		return -EINVAL;
+	s->now = now;
+	ap = &s->as->pools[pool];
+	f = &s->ps[pool].free;
+	/* Least recently used first, as a rebalancing move gives them. */
+	while (done < n && f->head != OFF_NONE && ev_room(s)) {
+		uint32_t off = f->head;
+
+		shard_free_unlink(s, pool, off);
+		shard_park(s, pool, off);
+		shard_emit(s, state, NULL, ap->start + off, (uint16_t)pool, (uint16_t)ap->subnet,
+			now, now);
+		done++;
+	}
+	return (int)done;
+}
+
+int shard_set_tsfp(struct shard *s, uint32_t addr, uint32_t tsfp)
+{
+	const struct lw_subnet_conf *sn = lw_config_subnet_for(s->cfg, addr);
+	struct addr_entry *e;
+	struct lease *l;
+	int pool;
+
+	if (sn == NULL || (pool = lw_config_pool_for(s->cfg, sn, addr)) < 0 ||
+		(unsigned)pool >= s->as->n_pools)
+		return -ENOENT;
+	e = shard_addr_entry(s, (unsigned)pool, addr);
+	if (e == NULL || __atomic_load_n(&e->owner, __ATOMIC_RELAXED) != s->id ||
+		(e->state != LW_BIND_ACTIVE && e->state != LW_BIND_OFFERED))
+		return -ENOENT;
+	l = shard_lease_at(s, e->slot);
+	if (l == NULL || l->key.kind == LW_KEY_NONE || l->addr != addr || l->reserved ||
+		l->pool != pool)
+		return -ENOENT;
+	l->tsfp = tsfp;
+	return 0;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/lw_counters.h"
 #include "shard.h"
 
 #define OFF_NONE UINT32_MAX
@@ -50,6 +51,7 @@ struct shard {
 	struct pool_state *ps;
 	shard_send_fn send;
 	void *send_arg;
+	uint64_t *ctr; /* the worker's counters, or ctr_sink */
 
 	uint32_t now;
 	uint32_t sweep;	     /* next slot the expiry sweep looks at */
@@ -65,6 +67,7 @@ struct shard {
 	uint64_t ev_sent;
 	uint64_t ev_durable;
 	struct lw_bind_event ev[SHARD_EV_MAX];
+	uint64_t ctr_sink[LW_CTR_MAX];
 };
 
 static inline bool ev_room(const struct shard *s)
@@ -80,5 +83,39 @@ void shard_free_push(struct shard *s, unsigned pool, uint32_t off);
 void shard_free_unlink(struct shard *s, unsigned pool, uint32_t off);
 /* Quarantines entry off of pool (owned by s) until `end`, in probation-end order. */
 void shard_declined_insert(struct shard *s, unsigned pool, uint32_t off, uint32_t end);
+
+/*
+ * Parks entry off of a failover pool, owned by s and in none of its FIFOs:
+ * state BACKUP, no owner (a release store: the next claimer sees the
+ * entry as left here), counted in LW_CTR_ADDR_PARKED.
+ */
+void shard_park(struct shard *s, unsigned pool, uint32_t off);
+
+/* Takes an entry nobody owns. Loads and grants of all workers race for it. */
+static inline bool shard_claim(struct addr_entry *e, unsigned id)
+{
+	uint8_t none = ADDR_OWNER_NONE;
+
+	return __atomic_compare_exchange_n(
+		&e->owner, &none, (uint8_t)id, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+/*
+ * Claims an unowned entry whose state is FREE, or BACKUP (parked) when
+ * parked is true; an entry claimed in another state is let go again.
+ */
+static inline bool shard_claim_free(struct addr_entry *e, unsigned id, bool parked)
+{
+	bool ok = e->state == LW_BIND_FREE || (parked && e->state == LW_BIND_BACKUP);
+
+	/* The first look only filters: the state counts once the entry is ours. */
+	if (!ok || __atomic_load_n(&e->owner, __ATOMIC_RELAXED) != ADDR_OWNER_NONE ||
+		!shard_claim(e, id))
+		return false;
+	if (e->state == LW_BIND_FREE || (parked && e->state == LW_BIND_BACKUP))
+		return true;
+	__atomic_store_n(&e->owner, ADDR_OWNER_NONE, __ATOMIC_RELEASE);
+	return false;
+}
 
 #endif

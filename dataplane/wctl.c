@@ -14,6 +14,9 @@
 #include "wctl.h"
 
 #define CMD_BURST 32
+/* Tries at the failover snapshot per housekeeping; control writes it in
+ * well under a microsecond, so more means control died in the middle. */
+#define FO_TRIES 8
 
 void worker_log_lease(const char *prefix, const char *what, uint32_t addr,
 	const struct lw_client_key *k, unsigned worker)
@@ -93,7 +96,7 @@ uint64_t wctl_durable(struct worker *w)
 
 static int apply_grant(struct worker *w, const struct lw_cmd_grant *g)
 {
-	int n = shard_grant_range(w->shard, g->pool, g->first, g->last, g->stride);
+	int n = shard_grant_range_flags(w->shard, g->pool, g->first, g->last, g->stride, g->flags);
 
 	if (n > 0)
 		w->ctr[LW_CTR_ADDR_GRANT_CTL] += (unsigned)n;
@@ -110,6 +113,8 @@ static int cmp_grant(const void *a, const void *b)
 		return x->first < y->first ? -1 : 1;
 	if (x->last != y->last)
 		return x->last < y->last ? -1 : 1;
+	if (x->flags != y->flags)
+		return x->flags < y->flags ? -1 : 1;
 	return x->stride < y->stride ? -1 : x->stride > y->stride;
 }
 
@@ -132,7 +137,7 @@ static int grant(struct worker *w, const struct lw_cmd_grant *g)
 	struct lw_cmd_grant k;
 
 	if (g->pool >= as->n_pools || g->stride == 0 || g->first > g->last ||
-		g->last >= as->pools[g->pool].size)
+		g->last >= as->pools[g->pool].size || (g->flags & ~(uint32_t)LW_GRANT_TAKE_PARKED))
 		return -EINVAL;
 	if (w->serving)
 		return apply_grant(w, g);
@@ -141,6 +146,7 @@ static int grant(struct worker *w, const struct lw_cmd_grant *g)
 	k.first = g->first;
 	k.last = g->last;
 	k.stride = g->stride;
+	k.flags = g->flags;
 	if (w->n_grants == w->max_grants)
 		dedupe_grants(w);
 	if (w->n_grants == w->max_grants)
@@ -164,6 +170,51 @@ static int move(struct worker *w, const struct lw_cmd_move *m)
 	return n < 0 ? n : 0;
 }
 
+/*
+ * Failover (lw_shm.h): give up to y->n free addresses of a failover pool to
+ * the peer. The events say BACKUP from a primary, FREE from a secondary
+ * (the other server's pool, FAILOVER.md 4.1).
+ */
+static int yield(struct worker *w, const struct lw_cmd_yield *y)
+{
+	uint8_t state;
+	int n;
+
+	if (!w->serving || w->fo.seq == 0)
+		return -EAGAIN; /* our free set is not complete, or our role unknown */
+	if (y->worker != w->id || y->n == 0)
+		return -EINVAL;
+	if (w->fo.role == LW_FO_PRIMARY)
+		state = LW_BIND_BACKUP;
+	else if (w->fo.role == LW_FO_SECONDARY)
+		state = LW_BIND_FREE;
+	else
+		return -EINVAL;
+	n = shard_yield(w->shard, y->pool, y->n, state, w->now);
+	if (n > 0)
+		w->ctr[LW_CTR_ADDR_YIELDED] += (unsigned)n;
+	return n < 0 ? n : 0;
+}
+
+/* Failover: what the partner acknowledged (tsfp) of the addresses our leases hold. */
+static int tsfp(struct worker *w, const struct lw_cmd_tsfp *t)
+{
+	if (t->worker != w->id || t->n > LW_TSFP_MAX)
+		return -EINVAL;
+	for (unsigned i = 0; i < t->n; i++)
+		if (shard_set_tsfp(w->shard, t->e[i].addr, t->e[i].tsfp) == 0)
+			w->ctr[LW_CTR_TSFP_UPDATES]++;
+	return 0;
+}
+
+/* A LOAD while serving: only a failover pool's (a peer update). */
+static bool peer_binding(const struct worker *w, const struct lw_bind_event *b)
+{
+	const struct addr_space *as = shard_addr_space(w->shard);
+
+	return b->pool < as->n_pools && as->pools[b->pool].failover;
+}
+
 static void command(struct worker *w, const union lw_cmd *c)
 {
 	int rc = -EINVAL;
@@ -173,14 +224,15 @@ static void command(struct worker *w, const union lw_cmd *c)
 	switch (c->hdr.type) {
 	case LW_CMD_LOAD:
 		/* Once serving, this worker's bindings are newer than any
-		 * stream: every change since start-up was made here. */
-		if (w->serving) {
+		 * stream: every change since start-up was made here, except
+		 * in failover pools, where the peer makes changes too. */
+		if (w->serving && !peer_binding(w, &c->bind)) {
 			rc = -EALREADY;
 			break;
 		}
 		rc = shard_load(w->shard, &c->bind, w->now);
 		if (rc == 0)
-			w->ctr[LW_CTR_BINDINGS_LOADED]++;
+			w->ctr[w->serving ? LW_CTR_BINDINGS_UPDATED : LW_CTR_BINDINGS_LOADED]++;
 		else if (rc == -ENOSPC)
 			w->ctr[LW_CTR_DROP_TABLE_FULL]++;
 		break;
@@ -205,6 +257,12 @@ static void command(struct worker *w, const union lw_cmd *c)
 		break;
 	case LW_CMD_MOVE:
 		rc = move(w, &c->move);
+		break;
+	case LW_CMD_YIELD:
+		rc = yield(w, &c->yield);
+		break;
+	case LW_CMD_TSFP:
+		rc = tsfp(w, &c->tsfp);
 		break;
 	default:
 		break;
@@ -231,6 +289,35 @@ void wctl_commands(struct worker *w, unsigned bursts)
 
 /* ------------------------------------------------------------------------ */
 /* Housekeeping */
+
+void wctl_failover(struct worker *w)
+{
+	struct lw_shm_fo *src = &w->hdr->fo;
+
+	for (unsigned t = 0; t < FO_TRIES; t++) {
+		uint64_t seq = __atomic_load_n(&src->seq, __ATOMIC_ACQUIRE);
+		struct srv_fo f;
+
+		if (seq == w->fo.seq)
+			return;
+		if (seq & 1)
+			continue; /* control is writing it */
+		f.seq = seq;
+		f.service = __atomic_load_n(&src->service, __ATOMIC_RELAXED);
+		f.role = __atomic_load_n(&src->role, __ATOMIC_RELAXED);
+		f.mclt = __atomic_load_n(&src->mclt, __ATOMIC_RELAXED);
+		f.lb_max_secs = __atomic_load_n(&src->lb_max_secs, __ATOMIC_RELAXED);
+		for (unsigned i = 0; i < sizeof(f.hba); i++)
+			f.hba[i] = __atomic_load_n(&src->hba[i], __ATOMIC_RELAXED);
+		/* The copy happened before the second look at seq. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&src->seq, __ATOMIC_RELAXED) != seq)
+			continue;
+		w->fo = f;
+		w->ctr[LW_CTR_FO_SNAPSHOTS]++;
+		return;
+	}
+}
 
 /*
  * Every worker has its bindings: the grants kept since start-up can no
@@ -278,6 +365,7 @@ void wctl_housekeep(struct worker *w)
 		w->ctl_gen = gen;
 		shard_events_rewind(w->shard);
 	}
+	wctl_failover(w);
 	if (unlikely(!w->serving) && w->loaded &&
 		__atomic_load_n(&w->dp->all_loaded, __ATOMIC_ACQUIRE))
 		start_serving(w);

@@ -36,16 +36,28 @@ uint64_t wctl_durable(struct worker *w);
 
 /*
  * Takes up to bursts x 32 commands from control and applies them. A command
- * that is malformed or does not apply counts LW_CTR_CMD_REJECTED; a MOVE
- * before this worker serves is one (no address moves before that).
+ * that is malformed or does not apply counts LW_CTR_CMD_REJECTED; a MOVE or
+ * a YIELD before this worker serves is one (no address moves before that),
+ * and so is a YIELD before the first failover snapshot (no role known). A
+ * LOAD once serving applies only to failover pools: the peer's bindings
+ * (FAILOVER.md 4.4) reach the owning shard that way.
  */
 void wctl_commands(struct worker *w, unsigned bursts);
 
 /*
+ * Copies control's failover snapshot (lw_shm_hdr.fo) into w->fo when its
+ * sequence changed: under the sequence lock, retried a few times while it is
+ * odd (being written) or moves under the copy, else left for the next
+ * housekeeping. Called by wctl_housekeep().
+ */
+void wctl_failover(struct worker *w);
+
+/*
  * Housekeeping: notices a restarted control process (events not durable
- * are handed over again), starts serving once every worker is loaded, and
- * publishes the worker's sequence numbers, statistics, heartbeat and the
- * free counts of the next WCTL_PUB_POOLS pools.
+ * are handed over again), takes a new failover snapshot, starts serving
+ * once every worker is loaded, and publishes the worker's sequence
+ * numbers, statistics, heartbeat and the free counts of the next
+ * WCTL_PUB_POOLS pools.
  */
 void wctl_housekeep(struct worker *w);
 

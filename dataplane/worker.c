@@ -292,10 +292,12 @@ static void expire_acks(struct worker *w)
 
 /*
  * Runs the DHCP logic on a request this worker owns and sends the reply,
- * built over the request's bytes in the same mbuf.
+ * built over the request's bytes in the same mbuf. bucket: the client's
+ * RFC 3074 bucket when it was hashed to steer, else -1 (the server hashes
+ * it only when failover load balancing needs it).
  */
 static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_mbuf *m,
-	const struct dhcp4_msg *msg, const struct pkt_info *info)
+	const struct dhcp4_msg *msg, const struct pkt_info *info, int bucket)
 {
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t *buf = f + info->payload_off;
@@ -304,7 +306,13 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 	/* The reply must fit the port's MTU; a 576-byte DHCP message is always allowed. */
 	size_t mtu_cap =
 		p->mtu > DHCP4_MIN_MAX_MSG + UDP_IP_HDRS ? p->mtu - UDP_IP_HDRS : DHCP4_MIN_MAX_MSG;
-	struct srv_req rq = {.port = p->idx, .ip_src = info->ip_src, .ip_dst = info->ip_dst};
+	struct srv_req rq = {
+		.port = p->idx,
+		.ip_src = info->ip_src,
+		.ip_dst = info->ip_dst,
+		.has_bucket = bucket >= 0,
+		.bucket = (uint8_t)bucket,
+	};
 	struct srv_reply r;
 	struct pkt_udp_hdrs h;
 	uint8_t req_mac[6];
@@ -396,7 +404,7 @@ static void rx_dhcp(struct worker *w, const struct lw_port *p, struct rte_mbuf *
 	const struct pkt_info *info)
 {
 	struct dhcp4_msg msg;
-	int rc;
+	int rc, bucket = -1;
 
 	w->ctr[LW_CTR_RX_DHCP]++;
 	rc = dhcp4_parse(f + info->payload_off, info->payload_len, &msg);
@@ -413,16 +421,19 @@ static void rx_dhcp(struct worker *w, const struct lw_port *p, struct rte_mbuf *
 
 		lw_client_key_from_msg(&k, &msg);
 		hb = lw_client_key_hash_bytes(&k, &hl);
-		owner = w->dp->owner[lb_hash(hb, hl)];
+		bucket = lb_hash(hb, hl);
+		owner = w->dp->owner[bucket];
 		if (owner != w->id) {
-			/* The owner re-parses; it needs only where the IPv4 header ends. */
+			/* The owner re-parses; it needs only where the IPv4 header
+			 * ends, and the bucket (failover load balancing). */
 			m->l3_len = info->l3_len;
+			m->hash.usr = (uint32_t)bucket;
 			w->steer_buf[owner][w->steer_n[owner]++] = m;
 			w->steer_mask |= 1ull << owner;
 			return;
 		}
 	}
-	dhcp_process(w, p, m, &msg, info);
+	dhcp_process(w, p, m, &msg, info, bucket);
 }
 
 static void steer_flush(struct worker *w)
@@ -479,7 +490,7 @@ static void drain_steer(struct worker *w)
 				drop(w, m);
 				continue;
 			}
-			dhcp_process(w, p, m, &msg, &info);
+			dhcp_process(w, p, m, &msg, &info, (int)(m->hash.usr & 0xff));
 		}
 	}
 }

@@ -89,6 +89,7 @@ struct worker {
 	struct lw_dp *dp;
 	struct shard *shard;
 	struct srv_ctx ctx;
+	struct srv_fo fo; /* ctx.fo: the failover snapshot, copied at housekeeping */
 	bool log;
 
 	uint32_t now;	  /* Unix seconds, updated by housekeeping */

@@ -126,6 +126,7 @@ int workers_create(struct lw_dp *dp, char *err, size_t errlen)
 		sp.cfg = cfg;
 		sp.send = worker_send;
 		sp.send_arg = w;
+		sp.ctr = w->ctr;
 		w->shard = shard_create(&sp);
 		if (w->shard == NULL) {
 			snprintf(err, errlen,
@@ -140,6 +141,7 @@ int workers_create(struct lw_dp *dp, char *err, size_t errlen)
 		w->ctx.tbl = dp->tbl;
 		w->ctx.shard = w->shard;
 		w->ctx.ctr = w->ctr;
+		w->ctx.fo = &w->fo;
 
 		for (unsigned p = 0; p < dp->n_ports; p++) {
 			struct rte_eth_dev_tx_buffer *b = rte_zmalloc_socket("lw_txb",

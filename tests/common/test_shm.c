@@ -42,6 +42,16 @@ Test(abi, commands_layout)
 	cr_expect_eq(
 		offsetof(struct lw_cmd_done, version), offsetof(struct lw_bind_event, version));
 	cr_expect_eq(offsetof(struct lw_cmd_grant, worker), offsetof(struct lw_bind_event, worker));
+	/* The failover commands too, and their worker where the others have it. */
+	cr_expect_eq(offsetof(struct lw_cmd_yield, type), offsetof(struct lw_bind_event, type));
+	cr_expect_eq(offsetof(struct lw_cmd_tsfp, type), offsetof(struct lw_bind_event, type));
+	cr_expect_eq(
+		offsetof(struct lw_cmd_yield, version), offsetof(struct lw_bind_event, version));
+	cr_expect_eq(
+		offsetof(struct lw_cmd_tsfp, version), offsetof(struct lw_bind_event, version));
+	cr_expect_eq(offsetof(struct lw_cmd_yield, worker), offsetof(struct lw_bind_event, worker));
+	cr_expect_eq(offsetof(struct lw_cmd_tsfp, worker), offsetof(struct lw_bind_event, worker));
+	cr_expect_eq(offsetof(struct lw_cmd_tsfp, e) + LW_TSFP_MAX * 8, 64, "six entries fill it");
 }
 
 Test(abi, shm_layout)
@@ -49,6 +59,11 @@ Test(abi, shm_layout)
 	/* Each writer's fields start a cache line of their own. */
 	cr_expect_eq(offsetof(struct lw_shm_hdr, dp_state) % LW_SHM_ALIGN, 0);
 	cr_expect_eq(offsetof(struct lw_shm_hdr, ctl_generation) % LW_SHM_ALIGN, 0);
+	/* The failover snapshot: control's, on lines of its own, hba 8-aligned. */
+	cr_expect_eq(offsetof(struct lw_shm_hdr, fo) % LW_SHM_ALIGN, 0);
+	cr_expect_eq(offsetof(struct lw_shm_fo, seq), 0);
+	cr_expect_eq(offsetof(struct lw_shm_fo, hba) % 8, 0);
+	cr_expect_leq(sizeof(struct lw_shm_fo), LW_SHM_ALIGN);
 	cr_expect_eq(offsetof(struct lw_shm_worker, durable_seq), 0);
 	cr_expect_eq(offsetof(struct lw_shm_worker, off_ev_ring) % LW_SHM_ALIGN, 0);
 	cr_expect_eq(offsetof(struct lw_shm_worker, last_seq) % LW_SHM_ALIGN, 0);

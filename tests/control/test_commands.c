@@ -335,10 +335,11 @@ Test(commands, request_need_not_be_nul_terminated)
 Test(commands, list_commands)
 {
 	json_t *r = call("{\"command\": \"list-commands\"}");
-	static const char *want[] = {"config-get", "config-reload", "config-test", "lease4-del",
-		"lease4-get", "lease4-get-all", "lease4-get-page", "leases-export", "list-commands",
-		"shutdown", "statistic-get", "statistic-get-all", "statistic-reset-all",
-		"status-get", "version-get"};
+	static const char *want[] = {"config-get", "config-reload", "config-test",
+		"failover-partner-down", "failover-status", "lease4-del", "lease4-get",
+		"lease4-get-all", "lease4-get-page", "leases-export", "list-commands", "shutdown",
+		"statistic-get", "statistic-get-all", "statistic-reset-all", "status-get",
+		"version-get"};
 
 	cr_assert_eq(result(r), 0);
 	cr_assert(json_is_array(args(r)));
@@ -805,5 +806,18 @@ Test(commands, leases_export_inline_and_file)
 		dir);
 	r = call(path);
 	cr_expect_eq(result(r), 0, "%s", text(r));
+	json_decref(r);
+}
+
+/* Without a failover relationship the failover commands say so. */
+Test(commands, failover_without_a_relationship)
+{
+	json_t *r = call(CMD("failover-status", "{}"));
+
+	cr_expect_eq(result(r), LW_CTL_EMPTY);
+	cr_expect(strstr(text(r), "no failover relationship") != NULL, "%s", text(r));
+	json_decref(r);
+	r = call(CMD("failover-partner-down", "{}"));
+	cr_expect_eq(result(r), LW_CTL_ERROR);
 	json_decref(r);
 }

@@ -105,3 +105,23 @@ Test(reload, what_needs_a_restart)
 		cr_assert(strstr(msg, "restart the dataplane to apply") != NULL, "%s", msg);
 	}
 }
+
+Test(reload, a_pool_joining_or_leaving_failover_is_refused)
+{
+	struct lw_config *a = load(&base), *b = load(&base);
+	char msg[512];
+
+	/* Set by hand: failover pools start parked in the address tables. */
+	b->pools[0].failover = true;
+	b->subnets[0].failover = true;
+	cr_assert_eq(reload_check(a, b, msg, sizeof(msg)), -ENOTSUP);
+	cr_assert(strstr(msg, "198.18.0.100 - 198.18.0.199 became a failover pool"), "%s", msg);
+	cr_assert(strstr(msg, "restart the dataplane to apply"), "%s", msg);
+	cr_assert_eq(reload_check(b, a, msg, sizeof(msg)), -ENOTSUP);
+	cr_assert(strstr(msg, "is no longer a failover pool"), "%s", msg);
+	a->pools[0].failover = true;
+	a->subnets[0].failover = true;
+	cr_assert_eq(reload_check(a, b, msg, sizeof(msg)), 0, "%s", msg);
+	lw_config_free(a);
+	lw_config_free(b);
+}

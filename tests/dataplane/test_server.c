@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* DHCP server decisions (RFC 2131 4.3) and reply addressing (4.1), on a
- * config loaded from text, a real shard and a mocked rte_hash. */
+ * config loaded from text, a real shard and a mocked rte_hash. Failover:
+ * service gating, load balancing (FAILOVER.md 6), the MCLT rule (5.2) and
+ * parked addresses, with the first subnet made a failover subnet by hand. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/lb_hash.h"
 #include "common/lw_counters.h"
 #include "common/lw_ip.h"
+#include "common/lw_shm.h"
 #include "dataplane/server.h"
 #include "server_cfg.h"
 
@@ -22,6 +26,10 @@ static struct shard *sh;
 static uint64_t ctr[LW_CTR_MAX];
 static uint32_t now = 1000000;
 static uint8_t buf[1500];
+static struct srv_fo fo; /* the worker's failover snapshot: none (all zero) */
+/* setup_with(): the first subnet (and its pool) is a failover one; unowned:
+ * the address space is the dataplane's (control grants). */
+static bool fo_subnet, fo_unowned;
 
 static void setup_with(const char *auth, const char *range)
 {
@@ -34,11 +42,17 @@ static void setup_with(const char *auth, const char *range)
 	cr_assert_eq(rc, 0, "config: %s", err);
 	tbl = srv_tables_build(cfg);
 	cr_assert_not_null(tbl);
-	as = addr_space_create(cfg, 1);
+	if (fo_subnet) {
+		cfg->subnets[0].failover = true;
+		for (unsigned i = 0; i < cfg->subnets[0].n_pools; i++)
+			cfg->pools[cfg->subnets[0].first_pool + i].failover = true;
+	}
+	as = fo_unowned ? addr_space_create_unowned(cfg, 1) : addr_space_create(cfg, 1);
 	cr_assert_not_null(as);
 	p.as = as;
 	p.cfg = cfg;
 	p.capacity = 1024;
+	p.ctr = ctr;
 	sh = shard_create(&p);
 	cr_assert_not_null(sh);
 	memset(ctr, 0, sizeof(ctr));
@@ -85,14 +99,20 @@ static void server_id(struct dhcp4_msg *m, uint32_t a)
 	m->server_id = a;
 }
 
-static int run(const struct dhcp4_msg *m, struct srv_reply *r)
+static int run_rq(const struct dhcp4_msg *m, const struct srv_req *rq, struct srv_reply *r)
 {
-	struct srv_ctx c = {.cfg = cfg, .tbl = tbl, .shard = sh, .now = now, .ctr = ctr};
-	struct srv_req rq = {.port = 0};
+	struct srv_ctx c = {.cfg = cfg, .tbl = tbl, .shard = sh, .now = now, .ctr = ctr, .fo = &fo};
 
 	memset(r, 0, sizeof(*r));
 	memset(buf, 0xee, sizeof(buf));
-	return srv_process(&c, &rq, m, buf, sizeof(buf), r);
+	return srv_process(&c, rq, m, buf, sizeof(buf), r);
+}
+
+static int run(const struct dhcp4_msg *m, struct srv_reply *r)
+{
+	struct srv_req rq = {.port = 0};
+
+	return run_rq(m, &rq, r);
 }
 
 static uint32_t be32(const uint8_t *p)
@@ -650,4 +670,378 @@ Test(server, no_ack_while_the_events_cannot_be_kept)
 	m.ciaddr = a;
 	cr_assert_eq(run(&m, &r), 1);
 	cr_assert_eq(r.event_seq, shard_last_seq(sh));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Failover */
+
+static void setup_fo(void)
+{
+	fo_subnet = true;
+	setup();
+}
+
+static void setup_fo_unowned(void)
+{
+	fo_subnet = true;
+	fo_unowned = true;
+	setup();
+}
+
+TestSuite(failover, .init = setup_fo, .fini = teardown);
+TestSuite(failover_parked, .init = setup_fo_unowned, .fini = teardown);
+
+/* A snapshot as control publishes it, split 128 (buckets 0..127: primary). */
+static void serve(uint8_t service, uint8_t role, uint32_t lb_max_secs)
+{
+	memset(&fo, 0, sizeof(fo));
+	fo.seq = 2;
+	fo.service = service;
+	fo.role = role;
+	fo.mclt = 60;
+	fo.lb_max_secs = lb_max_secs;
+	lb_hba_split(fo.hba, 128);
+}
+
+/*
+ * FAILOVER.md 6.1 test vectors: chaddr 02:00:00:00:00:01 -> 133
+ * (secondary), 02:00:00:00:00:02 -> 45 (primary), 02:00:00:00:10:03 -> 220
+ * (secondary), and its client identifier 01 02 00 00 00 10 03 -> 88 (primary).
+ */
+#define C_SECONDARY 1
+#define C_PRIMARY   2
+#define C_CID	    0x1003
+
+static struct dhcp4_msg with_cid(struct dhcp4_msg m)
+{
+	static const uint8_t cid[] = {0x01, 0x02, 0x00, 0x00, 0x00, 0x10, 0x03};
+
+	m.has |= DHCP4_HAS_CLIENT_ID;
+	memcpy(m.client_id, cid, sizeof(cid));
+	m.client_id_len = sizeof(cid);
+	return m;
+}
+
+/* 1 when a DISCOVER of m is answered with an OFFER, 0 when dropped. */
+static int offered(struct dhcp4_msg m, uint16_t secs)
+{
+	struct srv_reply r;
+	int rc;
+
+	m.secs = secs;
+	rc = run(&m, &r);
+	if (rc == 1)
+		cr_assert_eq(r.type, DHCP4_OFFER);
+	return rc;
+}
+
+Test(failover, vectors_hash_to_the_documented_buckets)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, C_SECONDARY);
+	struct lw_client_key k;
+	const uint8_t *b;
+	size_t len;
+
+	lw_client_key_from_msg(&k, &m);
+	b = lw_client_key_hash_bytes(&k, &len);
+	cr_assert_eq(lb_hash(b, len), 133);
+	m = msg(DHCP4_DISCOVER, C_PRIMARY);
+	lw_client_key_from_msg(&k, &m);
+	b = lw_client_key_hash_bytes(&k, &len);
+	cr_assert_eq(lb_hash(b, len), 45);
+	m = with_cid(msg(DHCP4_DISCOVER, C_CID));
+	lw_client_key_from_msg(&k, &m);
+	b = lw_client_key_hash_bytes(&k, &len);
+	cr_assert_eq(lb_hash(b, len), 88);
+}
+
+Test(failover, no_service_drops_everything_in_failover_subnets_only)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, C_PRIMARY);
+	struct srv_reply r;
+
+	/* No snapshot yet (seq 0): the worker does not know its state. */
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_FO_NOT_SERVING], 1);
+	m = msg(DHCP4_REQUEST, C_PRIMARY);
+	want_ip(&m, A(198, 18, 0, 100));
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_FO_NOT_SERVING], 2);
+	m = msg(DHCP4_INFORM, C_PRIMARY);
+	m.ciaddr = A(198, 18, 0, 77);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_FO_NOT_SERVING], 3);
+
+	/* A subnet without failover is served as ever. */
+	m = msg(DHCP4_DISCOVER, C_PRIMARY);
+	m.giaddr = A(198, 18, 1, 1);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(yiaddr(), A(198, 18, 1, 100));
+	m = msg(DHCP4_REQUEST, C_PRIMARY);
+	m.giaddr = A(198, 18, 1, 1);
+	want_ip(&m, A(198, 18, 1, 100));
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_eq(ctr[LW_CTR_DROP_FO_NOT_SERVING], 3);
+
+	/* A snapshot that says NONE (RECOVER, POTENTIAL-CONFLICT ...). */
+	serve(LW_FO_SERVE_NONE, LW_FO_PRIMARY, 3);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_PRIMARY), 0), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_FO_NOT_SERVING], 4);
+	/* Serving with no MCLT could not bound a lease time. */
+	serve(LW_FO_SERVE_ALL, LW_FO_PRIMARY, 3);
+	fo.mclt = 0;
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_PRIMARY), 0), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_FO_NOT_SERVING], 5);
+	cr_assert_eq(ctr[LW_CTR_DROP_LOAD_BALANCED], 0);
+}
+
+Test(failover, balanced_primary_answers_its_buckets_only)
+{
+	serve(LW_FO_SERVE_BALANCED, LW_FO_PRIMARY, 3);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_SECONDARY), 0), 0, "133: the secondary's");
+	cr_assert_eq(ctr[LW_CTR_DROP_LOAD_BALANCED], 1);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_PRIMARY), 0), 1, "45: ours");
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_CID), 0), 0, "220: the secondary's");
+	cr_assert_eq(offered(with_cid(msg(DHCP4_DISCOVER, C_CID)), 0), 1,
+		"88: the client identifier wins over chaddr");
+	cr_assert_eq(ctr[LW_CTR_DROP_LOAD_BALANCED], 2);
+	cr_assert_eq(ctr[LW_CTR_DROP_FO_NOT_SERVING], 0);
+}
+
+Test(failover, balanced_secondary_answers_the_other_buckets)
+{
+	serve(LW_FO_SERVE_BALANCED, LW_FO_SECONDARY, 3);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_SECONDARY), 0), 1);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_PRIMARY), 0), 0);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_CID), 0), 1);
+	cr_assert_eq(offered(with_cid(msg(DHCP4_DISCOVER, C_CID)), 0), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_LOAD_BALANCED], 2);
+}
+
+Test(failover, secs_above_lb_max_secs_is_answered_by_both)
+{
+	serve(LW_FO_SERVE_BALANCED, LW_FO_PRIMARY, 3);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_SECONDARY), 3), 0, "secs 3: balanced");
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_SECONDARY), 4), 1, "secs 4: answered");
+	cr_assert_eq(ctr[LW_CTR_DROP_LOAD_BALANCED], 1);
+	serve(LW_FO_SERVE_BALANCED, LW_FO_SECONDARY, 3);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_PRIMARY), 3), 0);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_PRIMARY), 4), 1);
+}
+
+Test(failover, lb_max_secs_0_turns_load_balancing_off)
+{
+	serve(LW_FO_SERVE_BALANCED, LW_FO_PRIMARY, 0);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_SECONDARY), 0), 1);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_PRIMARY), 0), 1);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_CID), 0), 1);
+	cr_assert_eq(ctr[LW_CTR_DROP_LOAD_BALANCED], 0);
+}
+
+Test(failover, all_answers_everybody)
+{
+	serve(LW_FO_SERVE_ALL, LW_FO_SECONDARY, 3);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_SECONDARY), 0), 1);
+	cr_assert_eq(offered(msg(DHCP4_DISCOVER, C_PRIMARY), 0), 1);
+	cr_assert_eq(offered(with_cid(msg(DHCP4_DISCOVER, C_CID)), 0), 1);
+	cr_assert_eq(ctr[LW_CTR_DROP_LOAD_BALANCED], 0);
+}
+
+Test(failover, requests_releases_and_informs_are_never_balanced)
+{
+	struct dhcp4_msg m;
+	struct srv_reply r;
+
+	serve(LW_FO_SERVE_BALANCED, LW_FO_PRIMARY, 3);
+	/* The secondary's client, INIT-REBOOT and SELECTING. */
+	m = msg(DHCP4_REQUEST, C_SECONDARY);
+	want_ip(&m, A(198, 18, 0, 100));
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	m = msg(DHCP4_INFORM, C_SECONDARY);
+	m.ciaddr = A(198, 18, 0, 77);
+	cr_assert_eq(run(&m, &r), 1);
+	m = msg(DHCP4_RELEASE, C_SECONDARY);
+	m.ciaddr = A(198, 18, 0, 100);
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_LEASE_RELEASED], 1);
+	cr_assert_eq(ctr[LW_CTR_DROP_LOAD_BALANCED], 0);
+}
+
+Test(failover, the_bucket_the_worker_steered_with_decides)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, C_SECONDARY);
+	struct srv_req rq = {.port = 0, .has_bucket = true, .bucket = 45};
+	struct srv_reply r;
+
+	serve(LW_FO_SERVE_BALANCED, LW_FO_PRIMARY, 3);
+	cr_assert_eq(run_rq(&m, &rq, &r), 1, "bucket 45 given: not hashed again");
+	m = msg(DHCP4_DISCOVER, C_PRIMARY);
+	rq.bucket = 133;
+	cr_assert_eq(run_rq(&m, &rq, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_LOAD_BALANCED], 1);
+}
+
+/* A RENEWING request of client for a; returns the lease time ACKed. */
+static uint32_t renew(unsigned client, uint32_t a)
+{
+	struct dhcp4_msg m = msg(DHCP4_REQUEST, client);
+	struct srv_reply r;
+
+	m.ciaddr = a;
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_eq(yiaddr(), a);
+	return ropt32(&r, DHCP4_OPT_LEASE_TIME);
+}
+
+Test(failover, mclt_rule_worked_example)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, C_PRIMARY);
+	struct lw_client_key k;
+	struct srv_reply r;
+	struct lease *l;
+	uint32_t t0 = now, a;
+
+	/* default_lease_time 600, MCLT 60 (FAILOVER.md 5.2). */
+	serve(LW_FO_SERVE_ALL, LW_FO_PRIMARY, 0);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_LEASE_TIME), 60, "the offer too");
+	a = yiaddr();
+	m = msg(DHCP4_REQUEST, C_PRIMARY);
+	want_ip(&m, a);
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_LEASE_TIME), 60, "tsfp 0: MCLT");
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_T1), 30);
+	lw_client_key_from_msg(&k, &m);
+	l = shard_lookup(sh, &k);
+	cr_assert_eq(l->tsfp, 0);
+	cr_assert_eq(l->end, t0 + 60);
+	now = t0 + 30;
+	cr_assert_eq(renew(C_PRIMARY, a), 60, "nothing acknowledged yet");
+
+	/* The peer's BNDACK: tsfp = t0 + 630 (LW_CMD_TSFP). */
+	cr_assert_eq(shard_set_tsfp(sh, a, t0 + 630), 0);
+	now = t0 + 59;
+	cr_assert_eq(renew(C_PRIMARY, a), 600, "t1 + 600 <= tsfp + MCLT");
+	cr_assert_eq(l->tsfp, t0 + 630, "kept by the renewal");
+	cr_assert_eq(l->end, t0 + 659);
+	now = t0 + 100;
+	cr_assert_eq(renew(C_PRIMARY, a), 590, "(tsfp - t) + MCLT");
+
+	/* A reservation is nobody else's to give: its full time. */
+	m = msg(DHCP4_DISCOVER, 0xaa01);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(yiaddr(), A(198, 18, 0, 105));
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_LEASE_TIME), 600);
+	/* Nor does a subnet without failover change. */
+	m = msg(DHCP4_DISCOVER, 7);
+	m.giaddr = A(198, 18, 1, 1);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_LEASE_TIME), 600);
+}
+
+Test(failover, a_new_binding_starts_with_nothing_acknowledged)
+{
+	struct dhcp4_msg m;
+	struct lw_client_key k;
+	struct srv_reply r;
+	struct lease *l;
+	uint32_t a, b;
+
+	serve(LW_FO_SERVE_ALL, LW_FO_PRIMARY, 0);
+	a = dora(C_PRIMARY);
+	cr_assert_eq(shard_set_tsfp(sh, a, now + 630), 0);
+	/* The client moves to another address: a new binding. */
+	b = a + 1;
+	m = msg(DHCP4_REQUEST, C_PRIMARY);
+	want_ip(&m, b);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_NAK, "its own address first");
+	m = msg(DHCP4_RELEASE, C_PRIMARY);
+	m.ciaddr = a;
+	cr_assert_eq(run(&m, &r), 0);
+	m = msg(DHCP4_REQUEST, C_PRIMARY);
+	want_ip(&m, b);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_eq(r.type, DHCP4_ACK);
+	cr_assert_eq(ropt32(&r, DHCP4_OPT_LEASE_TIME), 60);
+	lw_client_key_from_msg(&k, &m);
+	l = shard_lookup(sh, &k);
+	cr_assert_eq(l->addr, b);
+	cr_assert_eq(l->tsfp, 0);
+}
+
+Test(failover_parked, addresses_are_offered_only_once_granted_with_take_parked)
+{
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, C_PRIMARY);
+	struct srv_reply r;
+
+	serve(LW_FO_SERVE_ALL, LW_FO_PRIMARY, 0);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_POOL_EXHAUSTED], 1);
+	cr_assert_eq(shard_grant_range(sh, 0, 0, 9, 1), 0, "a plain grant skips parked ones");
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(shard_grant_range_flags(sh, 0, 0, 9, 1, LW_GRANT_TAKE_PARKED), 9,
+		"all but the reservation .105");
+	cr_assert_eq(dora(C_PRIMARY), A(198, 18, 0, 100));
+}
+
+Test(failover_parked, release_and_expiry_park_the_address)
+{
+	struct dhcp4_msg m;
+	struct srv_reply r;
+	struct addr_entry *e;
+	uint32_t a, b;
+
+	serve(LW_FO_SERVE_ALL, LW_FO_PRIMARY, 0);
+	cr_assert_eq(shard_grant_range_flags(sh, 0, 0, 9, 1, LW_GRANT_TAKE_PARKED), 9);
+	a = dora(C_PRIMARY);
+	m = msg(DHCP4_RELEASE, C_PRIMARY);
+	m.ciaddr = a;
+	server_id(&m, SERVER);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_LEASE_RELEASED], 1);
+	e = shard_addr_entry(sh, 0, a);
+	cr_assert_eq(e->state, LW_BIND_BACKUP);
+	cr_assert_eq(e->owner, ADDR_OWNER_NONE);
+	cr_assert_eq(ctr[LW_CTR_ADDR_PARKED], 1);
+
+	/* Not offered again, not even to its last holder ... */
+	m = msg(DHCP4_DISCOVER, C_PRIMARY);
+	want_ip(&m, a);
+	cr_assert_eq(run(&m, &r), 1);
+	cr_assert_neq(yiaddr(), a);
+	/* ... and a request for it is the peer's business: silence, no NAK. */
+	m = msg(DHCP4_REQUEST, 9);
+	want_ip(&m, a);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_PEER_ADDRESS], 1);
+
+	/* Expiry: MCLT-long lease (60 s), parked when it ends. */
+	b = dora(3);
+	shard_housekeep(sh, now + 60, 1024, ctr);
+	cr_assert_eq(ctr[LW_CTR_LEASE_EXPIRED], 1);
+	e = shard_addr_entry(sh, 0, b);
+	cr_assert_eq(e->state, LW_BIND_BACKUP);
+	cr_assert_eq(ctr[LW_CTR_ADDR_PARKED], 2);
+	/* The seven addresses left (the first offer has lapsed) and no more. */
+	now += 60;
+	for (unsigned c = 10; c < 17; c++) {
+		m = msg(DHCP4_DISCOVER, c);
+		cr_assert_eq(run(&m, &r), 1);
+		cr_assert(yiaddr() != a && yiaddr() != b, "a parked address was offered");
+	}
+	m = msg(DHCP4_DISCOVER, 17);
+	cr_assert_eq(run(&m, &r), 0);
+	cr_assert_eq(ctr[LW_CTR_DROP_POOL_EXHAUSTED], 1);
 }

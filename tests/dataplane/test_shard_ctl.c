@@ -22,8 +22,8 @@ static struct shard *sh[2];
 static uint64_t ctr[LW_CTR_MAX];
 
 /* 198.18.0.0/24 with the pool .10 - .19 and a reservation of .15 inside it;
- * 198.18.1.0/24 without a pool. */
-static void setup(void)
+ * 198.18.1.0/24 without a pool. fo: the pool is a failover pool. */
+static void build(bool fo)
 {
 	cfg = calloc(1, sizeof(*cfg));
 	cfg->offer_hold = 30;
@@ -43,15 +43,27 @@ static void setup(void)
 	cfg->pools = calloc(1, sizeof(*cfg->pools));
 	cfg->pools[0].start = NET + 10;
 	cfg->pools[0].end = NET + 19;
+	cfg->pools[0].failover = fo;
+	cfg->subnets[0].failover = fo;
 	as = addr_space_create_unowned(cfg, 2);
 	cr_assert_not_null(as);
 	for (unsigned i = 0; i < 2; i++) {
-		struct shard_params p = {.id = i, .capacity = 64, .as = as, .cfg = cfg};
+		struct shard_params p = {.id = i, .capacity = 64, .as = as, .cfg = cfg, .ctr = ctr};
 
 		sh[i] = shard_create(&p);
 		cr_assert_not_null(sh[i]);
 	}
 	memset(ctr, 0, sizeof(ctr));
+}
+
+static void setup(void)
+{
+	build(false);
+}
+
+static void setup_fo(void)
+{
+	build(true);
 }
 
 static void teardown(void)
@@ -66,6 +78,7 @@ static void teardown(void)
 }
 
 TestSuite(shard_ctl, .init = setup, .fini = teardown);
+TestSuite(shard_fo, .init = setup_fo, .fini = teardown);
 
 static struct lw_client_key key_n(unsigned n)
 {
@@ -413,4 +426,233 @@ Test(shard_ctl, events_stay_until_durable_and_go_again_after_a_rewind)
 	cr_assert_eq(shard_event_room(sh[0]), room);
 	shard_housekeep(sh[0], NOW + 100000, 64, ctr);
 	cr_assert_eq(ctr[LW_CTR_LEASE_EXPIRED], 1, "room again: the sweep goes on");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Failover pools */
+
+static bool parked(uint32_t addr)
+{
+	struct addr_entry *e = shard_addr_entry(sh[0], 0, addr);
+
+	return e->state == LW_BIND_BACKUP && e->owner == ADDR_OWNER_NONE;
+}
+
+/* Shard 0 gets every address of the pool it may have (its own share, 4.3). */
+static void take_all_parked(void)
+{
+	cr_assert_eq(shard_grant_range_flags(sh[0], 0, 0, 9, 1, LW_GRANT_TAKE_PARKED), 9);
+}
+
+static struct lease *bound(unsigned i, unsigned client, uint32_t addr)
+{
+	struct lw_bind_event b = rec(LW_BIND_ACTIVE, client, addr);
+	struct lw_client_key k = key_n(client);
+
+	cr_assert_eq(shard_load(sh[i], &b, NOW), 0);
+	return shard_lookup(sh[i], &k);
+}
+
+Test(shard_fo, addresses_start_parked_and_need_take_parked)
+{
+	struct lw_client_key k = key_n(1);
+	struct lease *l = shard_insert(sh[0], &k);
+
+	for (uint32_t a = NET + 10; a <= NET + 19; a++)
+		if (a != NET + 15)
+			cr_assert(parked(a), "%u not parked", a - NET);
+	cr_assert_eq(shard_addr_entry(sh[0], 0, NET + 15)->state, LW_BIND_RESERVED);
+	cr_assert_eq(shard_grant_range(sh[0], 0, 0, 9, 1), 0, "a plain grant skips them");
+	cr_assert_eq(take(0, l, 0), 0, "nothing to allocate");
+	cr_assert_eq(take(0, l, NET + 12), 0);
+	cr_assert_eq(shard_grant_range_flags(sh[0], 0, 0, 9, 1, 0x2), -EINVAL, "unknown flag");
+	cr_assert_eq(shard_grant_range_flags(sh[0], 0, 0, 9, 2, LW_GRANT_TAKE_PARKED), 5);
+	cr_assert_eq(shard_grant_range_flags(sh[1], 0, 1, 9, 2, LW_GRANT_TAKE_PARKED), 4,
+		".15 is reserved");
+	cr_assert_eq(take(0, l, 0), NET + 10);
+	cr_assert_eq(shard_addr_entry(sh[0], 0, NET + 12)->state, LW_BIND_FREE);
+	cr_assert_eq(shard_addr_entry(sh[0], 0, NET + 12)->owner, 0);
+}
+
+Test(shard_fo, a_released_or_expired_binding_parks_its_address)
+{
+	struct lease *l, *m;
+	struct lw_client_key k = key_n(3);
+
+	take_all_parked();
+	l = bound(0, 1, NET + 10);
+	m = bound(0, 2, NET + 11);
+	cr_assert_eq(stats(0).free, 7);
+	cr_assert_neq(shard_commit(sh[0], l, LW_BIND_RELEASED, NOW), 0);
+	cr_assert(parked(NET + 10), "released: parked, not free");
+	cr_assert_eq(stats(0).free, 7);
+	cr_assert_eq(ctr[LW_CTR_ADDR_PARKED], 1);
+	cr_assert_eq(l->state, LW_BIND_RELEASED, "the client's history stays");
+	/* The last holder does not get it back while it is parked. */
+	cr_assert_eq(take(0, l, NET + 10), 0);
+
+	shard_housekeep(sh[0], NOW + 500, 64, ctr);
+	cr_assert_eq(ctr[LW_CTR_LEASE_EXPIRED], 1);
+	cr_assert_eq(m->state, LW_BIND_EXPIRED);
+	cr_assert(parked(NET + 11), "expired: parked");
+	cr_assert_eq(ctr[LW_CTR_ADDR_PARKED], 2);
+	cr_assert_eq(stats(0).free, 7);
+
+	/* An offer that is not taken keeps its address free: control gave it to us. */
+	l = shard_insert(sh[0], &k);
+	cr_assert_eq(take(0, l, 0), NET + 12);
+	shard_commit(sh[0], l, LW_BIND_OFFERED, NOW + 500);
+	shard_housekeep(sh[0], NOW + 600, 64, ctr);
+	cr_assert_eq(ctr[LW_CTR_OFFER_EXPIRED], 1);
+	cr_assert_eq(shard_addr_entry(sh[0], 0, NET + 12)->state, LW_BIND_FREE);
+	cr_assert_eq(stats(0).free, 7);
+
+	/* Control grants them again once the peer acknowledged. */
+	cr_assert_eq(shard_grant_range_flags(sh[1], 0, 0, 9, 1, LW_GRANT_TAKE_PARKED), 2);
+}
+
+Test(shard_fo, delete_and_decline_probation_park)
+{
+	struct lw_bind_event b = rec(LW_BIND_ACTIVE, 7, NET + 12);
+	struct lw_bind_event d = rec(LW_BIND_DECLINED, 0, NET + 13);
+	const struct lw_bind_event *ev;
+
+	d.end = NOW + 10;
+	cr_assert_eq(shard_load(sh[0], &b, NOW), 0);
+	cr_assert_eq(shard_load(sh[0], &d, NOW), 0, "a declined load claims a parked address");
+	cr_assert_eq(stats(0).declined, 1);
+	b.type = LW_CMD_DELETE;
+	cr_assert_eq(shard_delete(sh[0], &b, NOW), 0);
+	cr_assert(parked(NET + 12));
+	ev = shard_event_at(sh[0], shard_last_seq(sh[0]));
+	cr_assert_eq(ev->state, LW_BIND_FREE);
+	cr_assert_eq(ev->addr, NET + 12);
+	shard_housekeep(sh[0], NOW + 10, 64, ctr);
+	cr_assert_eq(ctr[LW_CTR_DECLINE_REUSED], 1);
+	cr_assert(parked(NET + 13), "probation over: parked");
+	cr_assert_eq(stats(0).free, 0);
+	cr_assert_eq(stats(0).declined, 0);
+	cr_assert_eq(ctr[LW_CTR_ADDR_PARKED], 2);
+}
+
+Test(shard_fo, loads_of_failover_bindings)
+{
+	struct lw_bind_event b = rec(LW_BIND_BACKUP, 0, NET + 12);
+	struct lw_bind_event x = rec(LW_BIND_EXPIRED, 8, NET + 13);
+	struct lease *l;
+
+	/* ACTIVE on a parked address (the peer's binding): claimed. */
+	l = bound(0, 7, NET + 14);
+	cr_assert_not_null(l);
+	cr_assert_eq(shard_addr_entry(sh[0], 0, NET + 14)->owner, 0);
+	cr_assert_eq(shard_addr_entry(sh[0], 0, NET + 14)->state, LW_BIND_ACTIVE);
+	/* EXPIRED: history, the address stays parked. */
+	cr_assert_eq(shard_load(sh[0], &x, NOW), 0);
+	cr_assert(parked(NET + 13));
+	cr_assert_eq(shard_grant_range(sh[1], 0, 0, 9, 1), 0);
+
+	/* BACKUP: parked, from unowned or from this shard's free set. */
+	cr_assert_eq(shard_load(sh[0], &b, NOW), 0);
+	cr_assert(parked(NET + 12));
+	cr_assert_eq(shard_grant_range_flags(sh[0], 0, 0, 9, 1, LW_GRANT_TAKE_PARKED), 8);
+	cr_assert_eq(stats(0).free, 8);
+	cr_assert_eq(shard_load(sh[0], &b, NOW), 0);
+	cr_assert(parked(NET + 12));
+	cr_assert_eq(stats(0).free, 7);
+	cr_assert_eq(ctr[LW_CTR_ADDR_PARKED], 1);
+	b.addr = NET + 11;
+	cr_assert_eq(shard_load(sh[1], &b, NOW), -EEXIST, "another shard's free address");
+	b.addr = NET + 14;
+	cr_assert_eq(shard_load(sh[0], &b, NOW), -EEXIST, "bound");
+	b.addr = NET + 15;
+	cr_assert_eq(shard_load(sh[0], &b, NOW), 0, "a reservation: nothing to do");
+	cr_assert_eq(shard_addr_entry(sh[0], 0, NET + 15)->state, LW_BIND_RESERVED);
+
+	/* The peer says the client's binding ended: ours parks too. */
+	x = rec(LW_BIND_RELEASED, 7, NET + 14);
+	x.end = NOW + 600;
+	cr_assert_eq(shard_load(sh[0], &x, NOW), 0);
+	cr_assert_eq(l->state, LW_BIND_RELEASED);
+	cr_assert(parked(NET + 14));
+	cr_assert_eq(stats(0).active, 0);
+}
+
+Test(shard_ctl, backup_loads_and_yields_need_a_failover_pool)
+{
+	struct lw_bind_event b = rec(LW_BIND_BACKUP, 0, NET + 12);
+
+	cr_assert_eq(shard_load(sh[0], &b, NOW), -EINVAL);
+	cr_assert_eq(shard_grant_range(sh[0], 0, 0, 9, 1), 9);
+	cr_assert_eq(shard_yield(sh[0], 0, 2, LW_BIND_BACKUP, NOW), -EINVAL);
+	cr_assert_eq(shard_yield(sh[0], 1, 2, LW_BIND_BACKUP, NOW), -EINVAL, "no pool 1");
+	cr_assert_eq(stats(0).free, 9);
+	cr_assert_eq(shard_last_seq(sh[0]), 0);
+}
+
+Test(shard_fo, yield_parks_from_the_head_with_one_event_each)
+{
+	struct lw_client_key k = key_n(1);
+	struct lease *l;
+
+	take_all_parked();
+	cr_assert_eq(shard_yield(sh[0], 0, 3, LW_BIND_FREE, NOW), 3);
+	for (unsigned i = 0; i < 3; i++) {
+		const struct lw_bind_event *ev = shard_event_at(sh[0], i + 1);
+
+		cr_assert_not_null(ev);
+		cr_assert_eq(ev->state, LW_BIND_FREE);
+		cr_assert_eq(ev->addr, NET + 10 + i);
+		cr_assert_eq(ev->key.kind, LW_KEY_NONE);
+		cr_assert(parked(NET + 10 + i));
+	}
+	cr_assert_eq(stats(0).free, 6);
+	l = shard_insert(sh[0], &k);
+	cr_assert_eq(take(0, l, NET + 11), 0, "a yielded address is not ours");
+	cr_assert_eq(take(0, l, 0), NET + 13);
+}
+
+Test(shard_fo, yield_stops_when_the_events_have_no_room)
+{
+	unsigned total = 0;
+	int n;
+
+	/* Yield and take back until fewer than the 9 addresses fit. */
+	while (shard_event_room(sh[0]) >= 9) {
+		take_all_parked();
+		cr_assert_eq(shard_yield(sh[0], 0, 9, LW_BIND_BACKUP, NOW), 9);
+		total += 9;
+	}
+	take_all_parked();
+	n = shard_yield(sh[0], 0, 9, LW_BIND_BACKUP, NOW);
+	cr_assert_lt(n, 9);
+	cr_assert_eq(shard_event_room(sh[0]), 0);
+	cr_assert_eq(stats(0).free, 9u - (unsigned)n, "what did not fit stays ours");
+	cr_assert_eq(shard_last_seq(sh[0]), total + (unsigned)n);
+	/* Once control has them on disk there is room again. */
+	shard_events_durable(sh[0], shard_last_seq(sh[0]));
+	cr_assert_eq(shard_yield(sh[0], 0, 9, LW_BIND_BACKUP, NOW), 9 - n);
+}
+
+Test(shard_fo, tsfp_reaches_the_lease_holding_the_address)
+{
+	struct lw_bind_event b;
+	struct lease *l;
+
+	l = bound(0, 7, NET + 12);
+	cr_assert_eq(l->tsfp, 0, "a loaded binding: nothing acknowledged yet");
+	cr_assert_eq(shard_set_tsfp(sh[0], NET + 12, NOW + 900), 0);
+	cr_assert_eq(l->tsfp, NOW + 900);
+	cr_assert_eq(shard_set_tsfp(sh[1], NET + 12, NOW + 1), -ENOENT, "another shard's");
+	cr_assert_eq(shard_set_tsfp(sh[0], NET + 13, NOW + 1), -ENOENT, "parked");
+	cr_assert_eq(shard_set_tsfp(sh[0], NET + 40, NOW + 1), -ENOENT, "outside the pools");
+	cr_assert_eq(shard_set_tsfp(sh[0], LW_IP4(10, 0, 0, 1), NOW + 1), -ENOENT);
+	/* The same binding loaded again keeps it; another address drops it. */
+	bound(0, 7, NET + 12);
+	cr_assert_eq(l->tsfp, NOW + 900);
+	b = rec(LW_BIND_ACTIVE, 7, NET + 14);
+	b.start = NOW - 50; /* newer */
+	cr_assert_eq(shard_load(sh[0], &b, NOW), 0);
+	cr_assert_eq(l->addr, NET + 14);
+	cr_assert_eq(l->tsfp, 0);
+	cr_assert(parked(NET + 12), "the old address of a replaced binding parks");
 }
