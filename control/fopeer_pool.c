@@ -268,8 +268,12 @@ static uint32_t yield(struct fopeer *f, unsigned pool, uint32_t n)
 	return asked;
 }
 
-/* One balance pass over the failover pools; returns the addresses moved. */
-static uint32_t balance(struct fopeer *f, bool from_poolreq)
+/*
+ * One balance pass over the failover pools; returns the addresses moved.
+ * *short_by counts what the workers could not give yet (their free counts
+ * lag behind fresh grants): the caller looks again soon.
+ */
+static uint32_t balance(struct fopeer *f, bool from_poolreq, uint32_t *short_by)
 {
 	uint32_t moved = 0;
 
@@ -290,6 +294,8 @@ static uint32_t balance(struct fopeer *f, bool from_poolreq)
 			uint32_t n = yield(f, p, (uint32_t)b.lts);
 
 			moved += n;
+			if (short_by)
+				*short_by += (uint32_t)b.lts - n;
 			fop_log(f,
 				"balancing pool %s-%s: free %u backup %u lts %d: %u to the "
 				"secondary\n",
@@ -314,7 +320,7 @@ void fop_poolreq_in(struct fopeer *f, const struct fo_msg *m)
 
 	f->stats.poolreq_received++;
 	if (f->ctx.state == FO_STATE_NORMAL && shmif_attached(&f->pump->shm))
-		n = balance(f, true);
+		n = balance(f, true, NULL);
 	if (n == 0)
 		fop_log(f, "Got POOLREQ, answering negatively!\n");
 	fo_msg_init(&r, FO_MSG_POOLRESP, 0, m->xid);
@@ -331,6 +337,53 @@ void fop_leave_partner_down(struct fopeer *f)
 	f->pd_grant_done = true;
 }
 
+/*
+ * A new dataplane knows no tsfp (FAILOVER.md 5.2: it would bound every
+ * lease to MCLT): the acknowledged ones go to the owning workers, six to a
+ * command, in steps.
+ */
+static void tsfp_step(struct fopeer *f)
+{
+	const struct store_lease *page[PAGE];
+	union lw_cmd c[LW_SHM_MAX_WORKERS];
+	unsigned k, n = f->pump->shm.n_workers;
+
+	memset(c, 0, sizeof(c[0]) * n);
+	while ((k = store_page(f->st, f->tsfp_after, page, PAGE)) > 0) {
+		for (unsigned i = 0; i < k; i++) {
+			const struct store_lease *l = page[i];
+			unsigned w;
+
+			if (l->state != LW_BIND_ACTIVE || l->tsfp == 0 ||
+				!fop_pool_is_fo(f, l->pool))
+				continue;
+			w = fop_key_worker(f, &l->key);
+			c[w].tsfp.e[c[w].tsfp.n].addr = l->addr;
+			c[w].tsfp.e[c[w].tsfp.n].tsfp = l->tsfp;
+			if (++c[w].tsfp.n < LW_TSFP_MAX)
+				continue;
+			c[w].tsfp.type = LW_CMD_TSFP;
+			c[w].tsfp.version = LW_RECORDS_VERSION;
+			c[w].tsfp.worker = (uint16_t)w;
+			if (shmif_cmd(&f->pump->shm, w, &c[w]) < 0)
+				return; /* ring full: this page again next time */
+			memset(&c[w], 0, sizeof(c[w]));
+		}
+		f->tsfp_after = page[k - 1]->addr;
+		if (k < PAGE)
+			break;
+	}
+	for (unsigned w = 0; w < n; w++) {
+		if (c[w].tsfp.n == 0)
+			continue;
+		c[w].tsfp.type = LW_CMD_TSFP;
+		c[w].tsfp.version = LW_RECORDS_VERSION;
+		c[w].tsfp.worker = (uint16_t)w;
+		(void)shmif_cmd(&f->pump->shm, w, &c[w]);
+	}
+	f->tsfp_pass = false;
+}
+
 void fop_pool_tick(struct fopeer *f, uint32_t now)
 {
 	if (!shmif_attached(&f->pump->shm))
@@ -338,6 +391,8 @@ void fop_pool_tick(struct fopeer *f, uint32_t now)
 	if (f->seen_streams != f->pump->stats.streams) {
 		f->seen_streams = f->pump->stats.streams;
 		grant_start(f, false);
+		f->tsfp_pass = true;
+		f->tsfp_after = 0;
 		if (f->ctx.state == FO_STATE_PARTNER_DOWN)
 			f->pd_grant_done = false;
 	}
@@ -350,9 +405,13 @@ void fop_pool_tick(struct fopeer *f, uint32_t now)
 	}
 	if (f->grant.active)
 		grant_step(f);
+	else if (f->tsfp_pass)
+		tsfp_step(f);
 	if (!f->grant.active && f->up && f->ctx.state == FO_STATE_NORMAL &&
 		f->ctx.peer_state == FO_STATE_NORMAL && now >= f->balance_at) {
-		f->balance_at = now + f->fc->min_balance;
-		(void)balance(f, false);
+		uint32_t short_by = 0;
+
+		(void)balance(f, false, &short_by);
+		f->balance_at = now + (short_by ? 1 : f->fc->min_balance);
 	}
 }

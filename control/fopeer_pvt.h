@@ -116,6 +116,8 @@ struct fopeer {
 	/* pools */
 	struct fop_grant_job grant;
 	uint64_t seen_streams;
+	bool tsfp_pass;	     /* resending tsfp to a new dataplane */
+	uint32_t tsfp_after; /* its cursor: the last address done */
 	uint32_t balance_at; /* next balance check (Unix seconds), 0 = now */
 	bool pd_grant_done;  /* the peer's share was granted in this PARTNER-DOWN */
 

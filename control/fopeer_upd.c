@@ -133,6 +133,13 @@ void fopeer_on_event(void *arg, const struct lw_bind_event *ev)
 		return;
 	}
 	switch (ev->state) {
+	case LW_BIND_FREE:
+		/* lease4-del, or the end of a decline's probation: the worker
+		 * parked the address. Still nobody's (the store dropped it), it
+		 * goes back to the primary's pool, and to its workers. */
+		if (store_get_addr(f->st, ev->addr) == NULL && fop_own_free(f, NULL))
+			(void)fop_grant_one(f, ev->pool, ev->addr, ev->worker);
+		break;
 	case LW_BIND_ACTIVE:
 	case LW_BIND_RELEASED:
 	case LW_BIND_DECLINED:
@@ -646,12 +653,15 @@ void fop_updreq_in(struct fopeer *f, const struct fo_msg *m)
 		f->stats.updreqall_received++;
 	else
 		f->stats.updreq_received++;
-	/* Pitfall 14: a newer request replaces the one being answered. */
-	fop_queue_pending(f, all);
-	if (all)
-		queue_all_free(f);
+	/* Pitfall 14: a newer request replaces the one being answered; what
+	 * that one queued is still on its way. */
+	if (!(f->peer_req.active && (f->peer_req.all || !all))) {
+		fop_queue_pending(f, all);
+		if (all)
+			queue_all_free(f);
+	}
+	f->peer_req.all = all || (f->peer_req.active && f->peer_req.all);
 	f->peer_req.active = true;
-	f->peer_req.all = all;
 	f->peer_req.xid = m->xid;
 	f->peer_req.mark = f->q_tail;
 	fop_log(f, "peer asked for %s updates; %llu queued\n", all ? "all" : "pending",

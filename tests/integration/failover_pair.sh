@@ -101,7 +101,7 @@ has() {
     if [ "${FO_KIND[$name]}" = lw ]; then
         fo_ctl "$name" --json lease "$addr" 2>/dev/null |
             python3 -c 'import json,sys
-a = json.load(sys.stdin).get("arguments") or {}
+a = json.load(sys.stdin)
 ok = a.get("hw-address") == sys.argv[1] and a.get("state-name") == "active"
 sys.exit(0 if ok else 1)' "$mac"
     else

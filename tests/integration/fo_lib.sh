@@ -159,13 +159,13 @@ fo_ctl() {
 # fo_state NAME: leasewire's own failover state ("normal", ...).
 fo_state() {
     fo_ctl "$1" --json failover 2>/dev/null |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["arguments"]["local-state"])' 2>/dev/null
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["local-state"])' 2>/dev/null
 }
 
 # fo_field NAME KEY: one field of failover-status.
 fo_field() {
     fo_ctl "$1" --json failover 2>/dev/null |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["arguments"][sys.argv[1]])' "$2" 2>/dev/null
+        python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2" 2>/dev/null
 }
 
 # fo_wait_state NAME STATE SECONDS
