@@ -184,6 +184,7 @@ enum lw_cmd_type {
 	LW_CMD_MOVE = 20,      /* .move: give free addresses of a pool to another worker */
 	LW_CMD_YIELD = 21,     /* .yield: give free addresses of a pool to the failover peer */
 	LW_CMD_TSFP = 22,      /* .tsfp: what the partner acknowledged for these addresses */
+	LW_CMD_REVOKE = 23,    /* .grant: park the free addresses of a range this worker holds */
 };
 
 /* lw_cmd_grant.flags */
@@ -270,6 +271,14 @@ struct lw_cmd_yield {
 	uint32_t n;
 	uint8_t pad1[52];
 };
+
+/*
+ * Revoke (struct lw_cmd_grant with type LW_CMD_REVOKE, flags 0): every
+ * address at offsets first, first + stride, ... <= last that is in this
+ * worker's free set is parked; bound ones are left alone (they report
+ * themselves by their events). Failover pools only: control takes back the
+ * partner's share when PARTNER-DOWN ends (FAILOVER.md 4.3).
+ */
 
 /*
  * The partner's acknowledged potential expiry (tsfp, FAILOVER.md 5.1) for

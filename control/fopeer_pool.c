@@ -38,21 +38,27 @@ bool fop_own_free(const struct fopeer *f, const struct store_lease *l)
 	return false;
 }
 
-static int grant_cmd(
-	struct fopeer *f, unsigned w, unsigned pool, uint32_t first, uint32_t last, uint32_t stride)
+static int range_cmd(struct fopeer *f, uint16_t type, unsigned w, unsigned pool, uint32_t first,
+	uint32_t last, uint32_t stride)
 {
 	union lw_cmd c;
 
 	memset(&c, 0, sizeof(c));
-	c.grant.type = LW_CMD_GRANT;
+	c.grant.type = type;
 	c.grant.version = LW_RECORDS_VERSION;
 	c.grant.worker = (uint16_t)w;
 	c.grant.pool = (uint16_t)pool;
 	c.grant.first = first;
 	c.grant.last = last;
 	c.grant.stride = stride;
-	c.grant.flags = LW_GRANT_TAKE_PARKED;
+	c.grant.flags = type == LW_CMD_GRANT ? LW_GRANT_TAKE_PARKED : 0;
 	return shmif_cmd(&f->pump->shm, w, &c);
+}
+
+static int grant_cmd(
+	struct fopeer *f, unsigned w, unsigned pool, uint32_t first, uint32_t last, uint32_t stride)
+{
+	return range_cmd(f, LW_CMD_GRANT, w, pool, first, last, stride);
 }
 
 int fop_grant_one(struct fopeer *f, unsigned pool, uint32_t addr, int w)
@@ -101,10 +107,12 @@ static bool grant_run(struct fopeer *f)
 
 		if (first > ob)
 			continue;
-		if (grant_cmd(f, j->w, j->pool, first, ob, n) < 0)
+		if (range_cmd(f, j->revoke ? LW_CMD_REVOKE : LW_CMD_GRANT, j->w, j->pool, first, ob,
+			    n) < 0)
 			return false;
 	}
-	f->stats.addresses_granted += ob - oa + 1;
+	if (!j->revoke)
+		f->stats.addresses_granted += ob - oa + 1;
 	j->w = 0;
 	j->next = j->run_end + 1;
 	j->run_end = 0;
@@ -162,9 +170,10 @@ static bool next_run(struct fopeer *f)
 	return false;
 }
 
-static void grant_start(struct fopeer *f, bool peer_share)
+static void grant_start(struct fopeer *f, bool peer_share, bool revoke)
 {
-	f->grant = (struct fop_grant_job){.active = true, .peer_share = peer_share, .pool = 0};
+	f->grant = (struct fop_grant_job){
+		.active = true, .peer_share = peer_share, .revoke = revoke, .pool = 0};
 	f->grant.next = f->cfg->n_pools ? f->cfg->pools[0].start : 0;
 }
 
@@ -176,8 +185,10 @@ static void grant_step(struct fopeer *f)
 	while (j->active && runs < GRANT_RUNS_PER_POLL) {
 		if (j->pool >= f->cfg->n_pools) {
 			j->active = false;
-			fop_log(f, "granted %s share of the failover pools to the workers\n",
-				j->peer_share ? "the partner's" : "this server's");
+			fop_log(f, "%s %s share of the failover pools %s the workers\n",
+				j->revoke ? "took" : "granted",
+				j->peer_share ? "the partner's" : "this server's",
+				j->revoke ? "back from" : "to");
 			break;
 		}
 		if (!f->cfg->pools[j->pool].failover) {
@@ -331,10 +342,12 @@ void fop_poolreq_in(struct fopeer *f, const struct fo_msg *m)
 
 void fop_leave_partner_down(struct fopeer *f)
 {
-	/* The peer's share the workers took during PARTNER-DOWN stays theirs
-	 * until the dataplane restarts; addresses already bound were reported
-	 * to the peer in the update exchange (POTENTIAL-CONFLICT). */
+	/* What the workers still hold free of the peer's share goes back to
+	 * it; addresses they bound meanwhile are reported to the peer in the
+	 * update exchange of POTENTIAL-CONFLICT. */
 	f->pd_grant_done = true;
+	if (f->pd_granted)
+		f->revoke_due = true;
 }
 
 /*
@@ -390,7 +403,8 @@ void fop_pool_tick(struct fopeer *f, uint32_t now)
 		return;
 	if (f->seen_streams != f->pump->stats.streams) {
 		f->seen_streams = f->pump->stats.streams;
-		grant_start(f, false);
+		grant_start(f, false, false);
+		f->pd_granted = false;
 		f->tsfp_pass = true;
 		f->tsfp_after = 0;
 		if (f->ctx.state == FO_STATE_PARTNER_DOWN)
@@ -401,7 +415,13 @@ void fop_pool_tick(struct fopeer *f, uint32_t now)
 		f->pd_grant_done = true;
 		fop_log(f,
 			"MCLT passed in partner-down: the partner's addresses may be given out\n");
-		grant_start(f, true);
+		grant_start(f, true, false);
+		f->pd_granted = true;
+	}
+	if (!f->grant.active && f->revoke_due) {
+		f->revoke_due = false;
+		f->pd_granted = false;
+		grant_start(f, true, true);
 	}
 	if (f->grant.active)
 		grant_step(f);

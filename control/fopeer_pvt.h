@@ -61,6 +61,7 @@ struct fop_ack {
 struct fop_grant_job {
 	bool active;
 	bool peer_share; /* partner-down: the peer's share, not ours */
+	bool revoke;	 /* take the share back (LW_CMD_REVOKE) instead of granting it */
 	unsigned pool;
 	uint64_t next;	  /* next address to look at */
 	uint64_t run_end; /* a run being granted: [next, run_end], from worker w on */
@@ -120,6 +121,8 @@ struct fopeer {
 	uint32_t tsfp_after; /* its cursor: the last address done */
 	uint32_t balance_at; /* next balance check (Unix seconds), 0 = now */
 	bool pd_grant_done;  /* the peer's share was granted in this PARTNER-DOWN */
+	bool pd_granted;     /* ... and is still with the workers */
+	bool revoke_due;     /* take it back as soon as no job runs */
 
 	struct fopeer_stats stats;
 };

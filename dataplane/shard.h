@@ -275,6 +275,14 @@ int shard_grant_range_flags(struct shard *s, unsigned pool, uint32_t first, uint
 	uint32_t stride, uint32_t flags);
 
 /*
+ * Failover (LW_CMD_REVOKE): parks every address of pool at offsets first,
+ * first + stride, ... <= last that is in this shard's free set. Returns
+ * how many, or -EINVAL (bad range, or not a failover pool).
+ */
+int shard_revoke_range(
+	struct shard *s, unsigned pool, uint32_t first, uint32_t last, uint32_t stride);
+
+/*
  * Control deletes the binding of (b->key, b->addr) (lease4-del): the slot
  * goes, the address returns to this shard's free set (is parked in a
  * failover pool), and an event with state FREE is produced. A declined

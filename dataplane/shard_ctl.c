@@ -416,6 +416,29 @@ int shard_grant_range_flags(struct shard *s, unsigned pool, uint32_t first, uint
 	return n;
 }
 
+int shard_revoke_range(
+	struct shard *s, unsigned pool, uint32_t first, uint32_t last, uint32_t stride)
+{
+	struct addr_pool *ap;
+	int n = 0;
+
+	if (pool >= s->as->n_pools || stride == 0 || first > last || !s->cfg->pools[pool].failover)
+		return -EINVAL;
+	ap = &s->as->pools[pool];
+	if (last >= ap->size)
+		return -EINVAL;
+	for (uint64_t off = first; off <= last; off += stride) {
+		struct addr_entry *e = &ap->e[off];
+
+		if (e->owner != s->id || e->state != LW_BIND_FREE)
+			continue;
+		shard_free_unlink(s, pool, (uint32_t)off);
+		shard_park(s, pool, (uint32_t)off);
+		n++;
+	}
+	return n;
+}
+
 int shard_delete(struct shard *s, const struct lw_bind_event *b, uint32_t now)
 {
 	struct lw_client_key k;

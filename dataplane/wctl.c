@@ -196,6 +196,19 @@ static int yield(struct worker *w, const struct lw_cmd_yield *y)
 	return n < 0 ? n : 0;
 }
 
+/* Failover: control takes back the partner's share after PARTNER-DOWN. */
+static int revoke(struct worker *w, const struct lw_cmd_grant *g)
+{
+	int n;
+
+	if (!w->serving)
+		return -EAGAIN;
+	if (g->worker != w->id || g->flags)
+		return -EINVAL;
+	n = shard_revoke_range(w->shard, g->pool, g->first, g->last, g->stride);
+	return n < 0 ? n : 0;
+}
+
 /* Failover: what the partner acknowledged (tsfp) of the addresses our leases hold. */
 static int tsfp(struct worker *w, const struct lw_cmd_tsfp *t)
 {
@@ -263,6 +276,9 @@ static void command(struct worker *w, const union lw_cmd *c)
 		break;
 	case LW_CMD_TSFP:
 		rc = tsfp(w, &c->tsfp);
+		break;
+	case LW_CMD_REVOKE:
+		rc = revoke(w, &c->grant);
 		break;
 	default:
 		break;

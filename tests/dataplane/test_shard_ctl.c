@@ -656,3 +656,32 @@ Test(shard_fo, tsfp_reaches_the_lease_holding_the_address)
 	cr_assert_eq(l->tsfp, 0);
 	cr_assert(parked(NET + 12), "the old address of a replaced binding parks");
 }
+
+/* After PARTNER-DOWN: control takes back what is still free of a range. */
+Test(shard_fo, revoke_parks_only_our_free_addresses)
+{
+	struct lease *l;
+	uint32_t free0;
+
+	take_all_parked();
+	l = bound(0, 1, NET + 10);
+	free0 = stats(0).free;
+	/* Offsets 0..9: .10 is bound, .15 reserved, the rest free in one shard or the other. */
+	int n0 = shard_revoke_range(sh[0], 0, 0, 9, 1);
+	cr_assert_gt(n0, 0);
+	cr_assert_eq(stats(0).free, free0 - (uint32_t)n0);
+	cr_assert_eq(l->state, LW_BIND_ACTIVE, "a bound address stays bound");
+	cr_assert_eq(shard_addr_entry(sh[0], 0, NET + 10)->state, LW_BIND_ACTIVE);
+	cr_assert_eq(shard_addr_entry(sh[0], 0, NET + 15)->state, LW_BIND_RESERVED);
+	for (uint32_t a = NET + 11; a <= NET + 19; a++) {
+		const struct addr_entry *e = shard_addr_entry(sh[0], 0, a);
+
+		if (a != NET + 15 && e->owner == ADDR_OWNER_NONE)
+			cr_assert(parked(a), "%u", a - NET);
+	}
+	cr_assert_eq(shard_revoke_range(sh[0], 0, 0, 9, 1), 0, "nothing left to revoke");
+	cr_assert_eq(shard_revoke_range(sh[0], 0, 0, 99, 1), -EINVAL, "past the pool");
+	cr_assert_eq(shard_revoke_range(sh[0], 0, 0, 9, 0), -EINVAL, "stride 0");
+	/* A revoked address comes back only with TAKE_PARKED. */
+	cr_assert_gt(shard_grant_range_flags(sh[0], 0, 0, 9, 1, LW_GRANT_TAKE_PARKED), 0);
+}
