@@ -34,9 +34,11 @@
 /* §1.1: no CONNECT/CONNECTACK within this time after TCP is up → close. */
 #define FO_CONN_STARTUP_MS 15000u
 /* §1.1: reconnect delay after a drop or a failed attempt, and after a
- * connect() that fails at once (no route, ...). */
+ * connect() that fails at once (no route, ...). ISC waits 90 s in the
+ * second case; leasewire retries every 5 s either way, so a link whose
+ * interface comes back is used again within seconds. */
 #define FO_CONN_RETRY_MS      5000u
-#define FO_CONN_RETRY_SYNC_MS 90000u
+#define FO_CONN_RETRY_SYNC_MS 5000u
 /* §5.6: CONNECT/CONNECTACK header time may differ from mine by this much. */
 #define FO_CONN_MAX_SKEW 60
 /* Peer vendor-class kept for display, NUL included. */
