@@ -13,7 +13,9 @@
 #      below `load balance max seconds` (3); with secs 5 both answer;
 #   3. a client of each side completes DORA, and each binding appears in
 #      the other server's lease store (ISC's lease file, leasewire's
-#      lease4-get).
+#      lease4-get);
+#   4. a leasewire server of the pair restarts with its database: back to
+#      NORMAL through STARTUP (not RECOVER), with both bindings.
 #
 # Usage: failover_pair.sh lw-primary|lw-secondary|lw-lw
 
@@ -115,6 +117,21 @@ done
 has "$S" "$ADDR_P" $MAC_P || fo_fail "$S does not have $P's binding $ADDR_P -> $MAC_P"
 has "$P" "$ADDR_S" $MAC_S || fo_fail "$P does not have $S's binding $ADDR_S -> $MAC_S"
 lw_log "each binding reached the other server"
+
+# 4. A leasewire restarts with its database: its saved NORMAL comes back
+# through STARTUP (FAILOVER.md 7.3), not through RECOVER, and it still has
+# both bindings.
+if [ "$PK" = lw ]; then R=$P RS=A; else R=$S RS=B; fi
+grep -q '^my-state normal' "$LW_TMP/$R-state/failover.state" ||
+    fo_fail "$R: the saved failover state is not normal: $(cat "$LW_TMP/$R-state/failover.state")"
+fo_stop "$R"
+fo_lw_start "$R" "$RS"
+fo_wait_state "$R" normal 30
+grep -q 'I move from startup to normal' "${FO_LOG[$R]}" || fo_fail "$R did not come back through startup"
+grep -q 'to recover' "${FO_LOG[$R]}" && fo_fail "$R went through recover with its database intact"
+has "$R" "$ADDR_P" $MAC_P || fo_fail "$R lost $ADDR_P after its restart"
+has "$R" "$ADDR_S" $MAC_S || fo_fail "$R lost $ADDR_S after its restart"
+lw_log "$R restarted: startup -> normal, bindings kept"
 
 for name in "$P" "$S"; do
     [ "${FO_KIND[$name]}" = lw ] && lw_log "$name: $(fo_ctl "$name" failover | tr '\n' ' ' | cut -c1-400)"
