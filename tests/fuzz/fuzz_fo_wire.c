@@ -9,13 +9,18 @@
  *    or one of the documented FO_E_* codes;
  *  - a decoded message encodes again; when nothing was skipped the bytes
  *    are the input's, byte for byte;
- *  - the encoding decodes to the same header, option order and values.
+ *  - the encoding decodes to the same header, option order and values;
+ *  - a BNDUPD goes through the binding-update rules (failover/fo_bnd.h) as
+ *    control takes it from the peer: parsed (0 or a reject reason), judged
+ *    against every local binding-status in both roles, and built again.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/lw_err.h"
+#include "failover/fo_bnd.h"
 #include "failover/fo_wire.h"
 
 #define CHECK(cond)                                                                                \
@@ -44,6 +49,40 @@ static int documented(int rc)
 static int same_bytes(struct fo_bytes a, struct fo_bytes b)
 {
 	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+/* A peer's BNDUPD through the rules control applies to it. */
+static void bndupd(const struct fo_msg *m)
+{
+	static uint8_t out[FO_MSG_MAX_LEN];
+	struct fo_binding b;
+	struct fo_msg r;
+	struct lw_client_key k;
+	const char *why = NULL;
+	int rc = fo_bndupd_parse(m, &b, &why);
+
+	CHECK(rc == 0 || rc == 3 || rc == 6);
+	CHECK((rc == 0) == (why == NULL));
+	if (rc != 0)
+		return;
+	CHECK(fo_bstate_valid(b.bstate));
+	for (unsigned role = 0; role < 2; role++)
+		for (unsigned st = FO_BS_FREE; st <= FO_BS_BACKUP; st++) {
+			struct fo_bnd_local loc = {.bstate = (uint8_t)st,
+				.ends = m->time,
+				.pending = st & 1,
+				.pending_bstate = (uint8_t)st,
+				.pending_cltt = m->xid};
+			struct fo_bnd_verdict v;
+
+			CHECK(fo_bnd_check((enum fo_role)role, st & 2, &loc, &b, m->time, &v) == 0);
+			CHECK(v.reason == 0 || v.reason == 2 || v.reason == 16);
+			CHECK(v.reason != 0 || fo_bstate_valid(v.store));
+		}
+	rc = fo_binding_client_key(&b, &k);
+	CHECK(rc == 0 || rc == -ENOENT);
+	CHECK(fo_bndupd_build(&r, &b, m->time, m->xid ? m->xid : 1) == 0);
+	CHECK(fo_msg_encode(&r, out, sizeof(out)) > 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -95,5 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(d.server_flags == m.server_flags && d.server_state == m.server_state);
 	CHECK(d.stos == m.stos && d.tls_reply == m.tls_reply && d.tls_request == m.tls_request);
 	CHECK(same_bytes(d.vendor_class, m.vendor_class));
+	if (m.type == FO_MSG_BNDUPD)
+		bndupd(&m);
 	return 0;
 }
