@@ -544,10 +544,11 @@ void fopeer_poll(struct fopeer *f, uint64_t now_ms)
 	/* A new region (the dataplane restarted) gets the snapshot again. */
 	if (f->published_attach != f->pump->stats.attaches)
 		fop_publish(f);
+	fo_conn_cork(f->conn, true);
 	fop_pool_tick(f, now);
 	fop_flush_acks(f);
 	fop_send_updates(f);
-	fo_conn_poll(f->conn, now_ms);
+	fo_conn_cork(f->conn, false);
 }
 
 uint64_t fopeer_due_in(const struct fopeer *f, uint64_t now_ms)

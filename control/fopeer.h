@@ -34,6 +34,7 @@
 #include <jansson.h>
 
 #include "common/config.h"
+#include "common/lw_records.h"
 
 struct store;
 struct pump;

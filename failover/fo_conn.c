@@ -63,6 +63,7 @@ struct fo_conn {
 	int lfd;
 	uint16_t lport;
 	bool in_poll;
+	bool corked; /* fo_conn_cork(): queue only, write on uncork */
 	uint64_t now; /* of the last create/poll/close call: stamps fo_conn_send */
 	uint64_t next_connect_ms;
 	struct fo_link *up;
@@ -320,7 +321,7 @@ static int link_queue(struct fo_conn *c, struct fo_link *l, const struct fo_msg 
 	c->st.last_tx_ms = now;
 	if (m->type <= FO_MSG_MAX)
 		c->st.msgs_tx[m->type]++;
-	if (!c->in_poll)
+	if (!c->in_poll && !c->corked)
 		link_flush(c, l);
 	return 0;
 }
@@ -1019,6 +1020,18 @@ int fo_conn_close(struct fo_conn *c, uint8_t reason, const char *text, uint64_t 
 	else
 		link_close(c, l, now, why);
 	return 0;
+}
+
+void fo_conn_cork(struct fo_conn *c, bool on)
+{
+	if (c == NULL)
+		return;
+	c->corked = on;
+	if (on)
+		return;
+	for (unsigned i = 0; i < FO_LINKS; i++)
+		if (c->links[i].fd >= 0 && c->links[i].out_len > 0)
+			link_flush(c, &c->links[i]);
 }
 
 size_t fo_conn_out_room(const struct fo_conn *c)

@@ -192,6 +192,14 @@ int fo_conn_send(struct fo_conn *c, struct fo_msg *m);
  */
 int fo_conn_close(struct fo_conn *c, uint8_t reason, const char *text, uint64_t now_ms);
 
+/*
+ * Corks the links: fo_conn_send() only queues until fo_conn_cork(c, false),
+ * which writes what is queued (as fo_conn_poll() does at its end). A caller
+ * that sends a burst (updates, acknowledgements) makes one write of it
+ * instead of one per message.
+ */
+void fo_conn_cork(struct fo_conn *c, bool on);
+
 /* Free bytes in the up link's output buffer; 0 when not up. */
 size_t fo_conn_out_room(const struct fo_conn *c);
 
