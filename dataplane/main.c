@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -421,6 +422,44 @@ static void watch_control(void)
 	}
 }
 
+/*
+ * Failover: a dataplane whose control process is gone must not go on
+ * serving the failover subnets by its last snapshot. The peer declares this
+ * server down after max-response-delay without a message and serves every
+ * client; from then on only one of the two may answer them.
+ */
+static void watch_failover(void)
+{
+	static uint64_t beat;
+	static unsigned still;
+	struct lw_shm_hdr *h = dp.ctl.hdr;
+	uint64_t b = __atomic_load_n(&h->ctl_heartbeat, __ATOMIC_RELAXED);
+	int down, was = __atomic_load_n(&dp.fo_ctl_down, __ATOMIC_RELAXED);
+
+	if (!cur_cfg->has_failover)
+		return;
+	if (b != beat) {
+		beat = b;
+		still = 0;
+	} else if (still < UINT_MAX) {
+		still++;
+	}
+	down = __atomic_load_n(&h->ctl_generation, __ATOMIC_ACQUIRE) == 0 ||
+	       __atomic_load_n(&h->ctl_state, __ATOMIC_ACQUIRE) == LW_CTL_DETACHED ||
+	       still >= cur_cfg->failover.max_response_delay * TICKS_PER_S;
+	if (down == was)
+		return;
+	__atomic_store_n(&dp.fo_ctl_down, down, __ATOMIC_RELEASE);
+	if (down)
+		fprintf(stderr,
+			PROG ": control process away for %u s or more: failover subnets are not "
+			     "served until it is back\n",
+			cur_cfg->failover.max_response_delay);
+	else
+		printf(PROG ": control process back: failover subnets follow its snapshot again\n");
+	fflush(stdout);
+}
+
 /* Called every second: what was dropped for want of durability, while it grows. */
 static void report_drops(void)
 {
@@ -698,6 +737,7 @@ int main(int argc, char **argv)
 		__atomic_store_n(&dp.ctl.hdr->dp_heartbeat, tick, __ATOMIC_RELAXED);
 		watch_workers();
 		watch_control();
+		watch_failover();
 		if (!cw.serving)
 			watch_loading(tick);
 		if (tick % TICKS_PER_S == 0)

@@ -310,6 +310,15 @@ void wctl_failover(struct worker *w)
 {
 	struct lw_shm_fo *src = &w->hdr->fo;
 
+	if (unlikely(__atomic_load_n(&w->dp->fo_ctl_down, __ATOMIC_ACQUIRE))) {
+		/* Control is away: no failover service; the snapshot is read
+		 * again (seq 0 never matches) once it is back. */
+		if (w->fo.service != LW_FO_SERVE_NONE || w->fo.seq != 0) {
+			w->fo.service = LW_FO_SERVE_NONE;
+			w->fo.seq = 0;
+		}
+		return;
+	}
 	for (unsigned t = 0; t < FO_TRIES; t++) {
 		uint64_t seq = __atomic_load_n(&src->seq, __ATOMIC_ACQUIRE);
 		struct srv_fo f;

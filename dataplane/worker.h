@@ -55,9 +55,13 @@ struct lw_dp {
 	const struct lw_config *cfg;
 	struct srv_tables *tbl;
 	struct addr_space *as;
-	bool log_leases;  /* --log-leases */
-	int quit;	  /* set by the main lcore (atomic store), polled by the workers */
-	int all_loaded;	  /* set by the main lcore once every worker has its LOAD_DONE */
+	bool log_leases; /* --log-leases */
+	int quit;	 /* set by the main lcore (atomic store), polled by the workers */
+	int all_loaded;	 /* set by the main lcore once every worker has its LOAD_DONE */
+	/* Set by the main lcore while control (the failover engine) is away for
+	 * longer than max-response-delay: failover subnets are not served,
+	 * whatever the last snapshot said; the peer has taken over by then. */
+	int fo_ctl_down;
 	struct ctlif ctl; /* the shared region with the control process */
 
 	/* Configuration reload: the main lcore sets next_cfg and next_tbl, then

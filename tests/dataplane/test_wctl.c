@@ -624,3 +624,25 @@ Test(wctl, loads_while_serving_are_refused_outside_failover_pools)
 	send_cmd(0, &c);
 	cr_assert_eq(w[0]->ctr[LW_CTR_CMD_REJECTED], 2, "BACKUP outside a failover pool");
 }
+
+/* Control away past max-response-delay: no failover service until it is back. */
+Test(wctl_fo, no_service_while_control_is_away)
+{
+	struct lw_shm_fo *fo = &dp.ctl.hdr->fo;
+
+	fo->seq = 2;
+	fo->service = LW_FO_SERVE_ALL;
+	fo->mclt = 60;
+	fo->role = LW_FO_PRIMARY;
+	wctl_failover(w[0]);
+	cr_assert_eq(w[0]->fo.service, LW_FO_SERVE_ALL);
+
+	dp.fo_ctl_down = 1;
+	wctl_failover(w[0]);
+	cr_assert_eq(w[0]->fo.service, LW_FO_SERVE_NONE, "the last snapshot no longer counts");
+
+	dp.fo_ctl_down = 0;
+	wctl_failover(w[0]);
+	cr_assert_eq(w[0]->fo.service, LW_FO_SERVE_ALL, "back: the snapshot is read again");
+	cr_assert_eq(w[0]->fo.seq, 2);
+}

@@ -6,7 +6,7 @@
 # servers that carries the failover connection and can be cut.
 #
 #   NS_BR: bridge; NS_A, NS_B: the servers; NS_C: the clients
-#   LAN 198.18.0.0/24: A .10, B .20 (a0/b0), clients on c0
+#   LAN 198.18.0.0/24 (or /16, FO_PLEN): A .10, B .20 (a0/b0), clients on c0
 #   failover link 198.18.255.0/30: A .1 (fa), B .2 (fb)
 #
 # Source it after lib.sh. A leasewire server runs as one command,
@@ -18,8 +18,9 @@ FO_A=198.18.255.1
 FO_B=198.18.255.2
 LAN_A=198.18.0.10
 LAN_B=198.18.0.20
-POOL_FIRST=198.18.0.100
-POOL_LAST=198.18.0.139
+POOL_FIRST=${POOL_FIRST:-198.18.0.100}
+POOL_LAST=${POOL_LAST:-198.18.0.139}
+FO_PLEN=${FO_PLEN:-24} # the LAN's prefix length: 24 or 16
 declare -A FO_PID FO_LOG FO_KIND FO_CFG
 
 fo_topology() {
@@ -80,7 +81,7 @@ server = {
   max_lease_time = 7200;
 };
 ports = (
-  { name = "lan"; device = "net_af_packet0,iface=${!ifv}"; address = "$lan/24"; }
+  { name = "lan"; device = "net_af_packet0,iface=${!ifv}"; address = "$lan/$FO_PLEN"; }
 );
 failover = {
   name = "$FO_NAME";
@@ -96,7 +97,7 @@ failover = {
 };
 subnets = (
   {
-    subnet = "198.18.0.0/24";
+    subnet = "198.18.0.0/$FO_PLEN";
     routers = [ "198.18.0.254" ];
     pools = ( { range = "$POOL_FIRST - $POOL_LAST"; failover = "$FO_NAME"; } );
   }
@@ -204,7 +205,7 @@ failover peer "$FO_NAME" {
   load balance max seconds 3;
   $extra
 }
-subnet 198.18.0.0 netmask 255.255.255.0 {
+subnet 198.18.0.0 netmask $([ "$FO_PLEN" = 16 ] && echo 255.255.0.0 || echo 255.255.255.0) {
   option routers 198.18.0.254;
   pool { failover peer "$FO_NAME"; range $POOL_FIRST $POOL_LAST; }
 }
@@ -221,9 +222,9 @@ fo_isc_start() {
     nsv="NS_$side"
     ifv="IF_$side"
     if [ "$side" = A ]; then
-        ip -n "${!nsv}" addr replace "$LAN_A/24" dev "${!ifv}"
+        ip -n "${!nsv}" addr replace "$LAN_A/$FO_PLEN" dev "${!ifv}"
     else
-        ip -n "${!nsv}" addr replace "$LAN_B/24" dev "${!ifv}"
+        ip -n "${!nsv}" addr replace "$LAN_B/$FO_PLEN" dev "${!ifv}"
     fi
     FO_LOG[$name]="$LW_TMP/$name.$(date +%s%N).log"
     FO_KIND[$name]=isc
