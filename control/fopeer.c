@@ -660,6 +660,7 @@ void fopeer_status(const struct fopeer *f, json_t *o)
 		o, "addresses-yielded", json_integer((json_int_t)f->stats.addresses_yielded));
 	json_object_set_new(
 		o, "addresses-granted", json_integer((json_int_t)f->stats.addresses_granted));
+	json_object_set_new(o, "affinity-moves", json_integer((json_int_t)f->stats.affinity_moves));
 	json_object_set_new(o, "links-up", json_integer((json_int_t)f->stats.links_up));
 	json_object_set_new(o, "links-lost", json_integer((json_int_t)f->stats.links_lost));
 }

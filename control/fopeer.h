@@ -57,6 +57,7 @@ struct fopeer_stats {
 	uint64_t state_changes;
 	uint64_t addresses_yielded; /* asked of the workers by the balancer */
 	uint64_t addresses_granted; /* own share and partner-down grants */
+	uint64_t affinity_moves;    /* addresses sent to the secondary's pool by MAC affinity */
 	uint64_t unsendable;	    /* bindings the peer cannot take (no hardware address) */
 	uint64_t backlog_max;
 	uint64_t links_up;

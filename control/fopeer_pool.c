@@ -219,23 +219,9 @@ struct pool_count {
 
 static struct pool_count count_pool(struct fopeer *f, unsigned pool)
 {
-	const struct lw_pool_conf *pc = &f->cfg->pools[pool];
-	const struct store_lease *page[PAGE];
-	struct pool_count c = {0};
-	uint32_t after = pc->start - 1;
-	unsigned k;
+	struct pool_count c;
 
-	while ((k = store_page(f->st, after, page, PAGE)) > 0) {
-		for (unsigned i = 0; i < k; i++) {
-			if (page[i]->addr > pc->end)
-				return c;
-			c.records++;
-			c.backup += page[i]->state == LW_BIND_BACKUP;
-		}
-		after = page[k - 1]->addr;
-		if (after >= pc->end)
-			break;
-	}
+	store_pool_counts(f->st, pool, &c.records, &c.backup);
 	return c;
 }
 

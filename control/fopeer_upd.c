@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/lb_hash.h"
 #include "common/lw_ip.h"
 #include "common/lw_shm.h"
 #include "failover/fo_mclt.h"

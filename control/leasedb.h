@@ -36,10 +36,10 @@
 
 /* Record types (the journal's u16 type field). */
 enum ldb_rec_type {
-	LDB_REC_BIND = LW_EV_BIND,	 /* struct lw_bind_event */
+	LDB_REC_BIND = LW_EV_BIND,     /* struct lw_bind_event */
 	LDB_REC_FO_ACK = LW_EV_FO_ACK, /* struct lw_bind_event of type LW_EV_FO_ACK */
-	LDB_REC_SNAP_INFO = 0x100, /* struct ldb_snap_info, first record of a snapshot */
-	LDB_REC_JNL_INFO = 0x101,  /* struct ldb_jnl_info, first record of a journal */
+	LDB_REC_SNAP_INFO = 0x100,     /* struct ldb_snap_info, first record of a snapshot */
+	LDB_REC_JNL_INFO = 0x101,      /* struct ldb_jnl_info, first record of a journal */
 };
 
 #define LDB_SNAP_VERSION 1

@@ -79,6 +79,8 @@ struct store {
 
 	uint32_t assigned[LW_MAX_SUBNETS];
 	uint32_t declined[LW_MAX_SUBNETS];
+	uint32_t pool_recs[LW_MAX_POOLS];   /* records per pool index */
+	uint32_t pool_backup[LW_MAX_POOLS]; /* BACKUP records per pool index */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -391,6 +393,11 @@ static void slot_put(struct store *st, uint32_t s)
 
 static void count(struct store *st, const struct store_lease *l, int d)
 {
+	if (l->pool < LW_MAX_POOLS) {
+		st->pool_recs[l->pool] += (uint32_t)d;
+		if (l->state == LW_BIND_BACKUP)
+			st->pool_backup[l->pool] += (uint32_t)d;
+	}
 	if (l->subnet >= LW_MAX_SUBNETS)
 		return;
 	if (l->state == LW_BIND_ACTIVE)
@@ -807,6 +814,12 @@ uint32_t store_prune(struct store *st, uint32_t before)
 uint32_t store_subnet_assigned(const struct store *st, unsigned subnet)
 {
 	return subnet < LW_MAX_SUBNETS ? st->assigned[subnet] : 0;
+}
+
+void store_pool_counts(const struct store *st, unsigned pool, uint32_t *records, uint32_t *backup)
+{
+	*records = pool < LW_MAX_POOLS ? st->pool_recs[pool] : 0;
+	*backup = pool < LW_MAX_POOLS ? st->pool_backup[pool] : 0;
 }
 
 uint32_t store_subnet_declined(const struct store *st, unsigned subnet)

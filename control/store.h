@@ -125,6 +125,9 @@ uint32_t store_prune(struct store *st, uint32_t before);
 uint32_t store_subnet_assigned(const struct store *st, unsigned subnet); /* ACTIVE */
 uint32_t store_subnet_declined(const struct store *st, unsigned subnet); /* DECLINED */
 
+/* Records of a pool (by pool index), and how many of them are BACKUP. */
+void store_pool_counts(const struct store *st, unsigned pool, uint32_t *records, uint32_t *backup);
+
 /* The event that recreates l (for snapshots and the start-up stream). */
 void store_lease_to_event(const struct store_lease *l, struct lw_bind_event *ev);
 

@@ -661,9 +661,23 @@ Test(store, failover_backup_pending_and_ack)
 	cr_expect_null(store_get_key(st, &(struct lw_client_key){0}));
 	cr_expect_eq(store_subnet_assigned(st, 0), 0);
 	cr_expect(l->fo & STORE_FO_PENDING, "a worker's event waits for the partner");
+	{
+		uint32_t recs, backup;
+
+		store_pool_counts(st, e.pool, &recs, &backup);
+		cr_expect_eq(recs, 1);
+		cr_expect_eq(backup, 1);
+	}
 
 	/* A worker binds it: still pending; the partner acknowledges that binding. */
 	apply(A(10, 0, 0, 9), hw_key(3), LW_BIND_ACTIVE, 100, 700);
+	{
+		uint32_t recs, backup;
+
+		store_pool_counts(st, e.pool, &recs, &backup);
+		cr_expect_eq(recs, 1, "the same record");
+		cr_expect_eq(backup, 0, "no longer BACKUP");
+	}
 	l = store_get_addr(st, A(10, 0, 0, 9));
 	cr_expect(l->fo & STORE_FO_PENDING);
 	memset(&ack, 0, sizeof(ack));
