@@ -66,7 +66,8 @@ static const char *cfg_text(char *buf, size_t len, const char *dir, const char *
 		"subnets = ( { subnet = \"198.18.0.0/15\";\n"
 		"  pools = ( { range = \"198.18.0.10 - 198.19.255.250\"; failover = \"bench\"; } "
 		"); } );\n"
-		"control = { socket = \"%s/%s.sock\"; state_dir = \"%s/%s\"; shm = \"fo-bench-%s-%d\";\n"
+		"control = { socket = \"%s/%s.sock\"; state_dir = \"%s/%s\"; shm = "
+		"\"fo-bench-%s-%d\";\n"
 		"  durability = \"%s\"; };\n",
 		role, me, port, peer, peer_port, window,
 		strcmp(role, "primary") == 0 ? "mclt = 3600; split = 128;" : "", dir, name, dir,
@@ -89,9 +90,10 @@ static int side_open(struct side *s, const char *dir, const char *name, const ch
 	snprintf(path, sizeof(path), "%s/%s/failover.state", dir, name);
 	f = fopen(path, "w");
 	if (f) {
-		fprintf(f, "relationship bench\nmy-state normal\nmy-stos %u\npartner-state normal\n"
-			   "mclt 3600\nhba "
-			   "ffffffffffffffffffffffffffffffff00000000000000000000000000000000\n",
+		fprintf(f,
+			"relationship bench\nmy-state normal\nmy-stos %u\npartner-state normal\n"
+			"mclt 3600\nhba "
+			"ffffffffffffffffffffffffffffffff00000000000000000000000000000000\n",
 			(unsigned)time(NULL));
 		fclose(f);
 	}
@@ -245,13 +247,16 @@ int main(int argc, char **argv)
 			snprintf(offered, sizeof(offered), "%.0f/s", rate);
 		else
 			snprintf(offered, sizeof(offered), "as fast as possible");
-		printf("fo-sync-bench: %u bindings, primary -> secondary, window %u, durability %s, "
+		printf("fo-sync-bench: %u bindings, primary -> secondary, window %u, durability "
+		       "%s, "
 		       "offered %s\n",
 			n, window, fsync ? "fsync (group commit)" : "none", offered);
-		printf("  %.3f s end to end: %.0f updates/s (BNDUPD out, checked, journaled, BNDACK "
+		printf("  %.3f s end to end: %.0f updates/s (BNDUPD out, checked, journaled, "
+		       "BNDACK "
 		       "back, journaled)\n",
 			secs, n / secs);
-		printf("  backlog max %" PRIu64 " addresses; BNDUPD sent %lld, BNDACK received %lld, "
+		printf("  backlog max %" PRIu64
+		       " addresses; BNDUPD sent %lld, BNDACK received %lld, "
 		       "rejected %lld\n",
 			max_backlog, (long long)field(p.fo, "bndupd-sent"),
 			(long long)field(p.fo, "bndack-received"),

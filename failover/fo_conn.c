@@ -63,7 +63,7 @@ struct fo_conn {
 	int lfd;
 	uint16_t lport;
 	bool in_poll;
-	bool corked; /* fo_conn_cork(): queue only, write on uncork */
+	bool corked;  /* fo_conn_cork(): queue only, write on uncork */
 	uint64_t now; /* of the last create/poll/close call: stamps fo_conn_send */
 	uint64_t next_connect_ms;
 	struct fo_link *up;
