@@ -78,6 +78,17 @@ int fop_grant_one(struct fopeer *f, unsigned pool, uint32_t addr, int w)
 	return 0;
 }
 
+void fop_revoke_one(struct fopeer *f, unsigned pool, uint32_t addr)
+{
+	const struct lw_pool_conf *pc = &f->cfg->pools[pool];
+	uint32_t off = addr - pc->start;
+
+	if (!shmif_attached(&f->pump->shm) || addr < pc->start || addr > pc->end)
+		return;
+	for (unsigned w = 0; w < f->pump->shm.n_workers; w++)
+		(void)range_cmd(f, LW_CMD_REVOKE, w, pool, off, off, 1);
+}
+
 /* Does this address belong to the share the job grants? */
 static bool in_share(const struct fopeer *f, const struct store_lease *l, bool peer_share)
 {

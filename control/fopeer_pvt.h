@@ -154,6 +154,8 @@ void fop_leave_partner_down(struct fopeer *f);
 bool fop_own_free(const struct fopeer *f, const struct store_lease *l);
 /* Hands one address of a failover pool to worker w (or the stride owner when w < 0). */
 int fop_grant_one(struct fopeer *f, unsigned pool, uint32_t addr, int w);
+/* Parks addr in whichever worker holds it free (LW_CMD_REVOKE to every worker). */
+void fop_revoke_one(struct fopeer *f, unsigned pool, uint32_t addr);
 /* The worker that owns a client. */
 unsigned fop_key_worker(const struct fopeer *f, const struct lw_client_key *k);
 

@@ -540,7 +540,7 @@ void fop_bndupd_in(struct fopeer *f, const struct fo_msg *m)
 	struct lw_client_key key, old_key;
 	const char *why = NULL;
 	uint32_t now = fop_now();
-	bool had_binding;
+	bool had_binding, was_ours;
 	int reason, pool, lw;
 
 	f->stats.bndupd_received++;
@@ -582,6 +582,7 @@ void fop_bndupd_in(struct fopeer *f, const struct fo_msg *m)
 		return;
 	}
 
+	was_ours = fop_own_free(f, l);
 	had_binding = l && l->key.kind != LW_KEY_NONE &&
 		      (l->state == LW_BIND_ACTIVE || l->state == LW_BIND_EXPIRED ||
 			      l->state == LW_BIND_RELEASED);
@@ -614,6 +615,14 @@ void fop_bndupd_in(struct fopeer *f, const struct fo_msg *m)
 		send_delete(f, l);
 	if (journal(f, &ev) < 0)
 		return; /* no BNDACK: the peer sends it again */
+	/* An address of our own free pool that the peer bound (it was in
+	 * PARTNER-DOWN): out of every worker's free set first. A worker that
+	 * loads the binding before the holder parked it fails the load and
+	 * the address stays parked: never given twice. */
+	if (was_ours &&
+		!(lw == LW_BIND_BACKUP ? f->fc->role == LW_FO_SECONDARY
+				       : lw == LW_BIND_FREE && f->fc->role == LW_FO_PRIMARY))
+		fop_revoke_one(f, (unsigned)pool, b.addr);
 	if (lw == LW_BIND_ACTIVE) {
 		/* The partner knows its own potential expiry: that is our tsfp. */
 		if (journal_ack(f, b.addr, LW_BIND_ACTIVE, ev.end, b.potential_expiry) == 0 &&
