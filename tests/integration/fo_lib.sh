@@ -94,6 +94,7 @@ failover = {
   max_unacked_updates = 10;
   load_balance_max_seconds = 3;
   $extra
+  ${FO_EXTRA:-}
 };
 subnets = (
   {
