@@ -116,6 +116,8 @@ lw_cleanup() {
         ip netns del "$ns" 2>/dev/null
     done
     [ -n "$LW_SHM" ] && rm -f "/dev/shm/$LW_SHM"
+    # Every region a test names starts with its id (failover pairs have two).
+    rm -f "/dev/shm/$LW_ID"-*
     for p in "${LW_PREFIXES[@]}"; do
         case "$p" in
         "$LW_ID"* | lw*) rm -rf "/var/run/dpdk/$p" ;;
