@@ -112,6 +112,9 @@ const struct lw_reservation *srv_find_reservation(
 	const struct lw_reservation *r = NULL;
 	uint8_t hw[17];
 
+	/* Most subnets of a carrier have no reservations: nothing to hash. */
+	if (subnet >= t->cfg->n_subnets || t->cfg->subnets[subnet].n_reservations == 0)
+		return NULL;
 	if (m->has & DHCP4_HAS_CLIENT_ID)
 		r = resv_get(t, subnet, LW_RESV_CLIENT_ID, m->client_id, m->client_id_len);
 	if (r == NULL && m->hlen > 0 && m->hlen <= 16) {
