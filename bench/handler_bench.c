@@ -369,24 +369,31 @@ static inline __attribute__((always_inline)) void handle(
 	}
 }
 
-static __attribute__((noipa)) void hb_discover_burst(struct bench *b, unsigned first, unsigned n)
+/* GCC: no inlining, cloning or identical-code folding of the phase
+ * functions; clang has no such folding by default. */
+#if defined(__clang__)
+#define HB_NOIPA __attribute__((noinline))
+#else
+#define HB_NOIPA __attribute__((noipa))
+#endif
+
+static HB_NOIPA void hb_discover_burst(struct bench *b, unsigned first, unsigned n)
 {
 	handle(b, PH_DISCOVER, first, n);
 }
 
-static __attribute__((noipa)) void hb_request_burst(struct bench *b, unsigned first, unsigned n)
+static HB_NOIPA void hb_request_burst(struct bench *b, unsigned first, unsigned n)
 {
 	handle(b, PH_REQUEST, first, n);
 }
 
-static __attribute__((noipa)) void hb_renew_burst(struct bench *b, unsigned first, unsigned n)
+static HB_NOIPA void hb_renew_burst(struct bench *b, unsigned first, unsigned n)
 {
 	handle(b, PH_RENEW, first, n);
 }
 
 /* The same, untimed and not collected: the state a later phase needs. */
-static __attribute__((noipa)) void prepare_burst(
-	struct bench *b, enum phase ph, unsigned first, unsigned n)
+static HB_NOIPA void prepare_burst(struct bench *b, enum phase ph, unsigned first, unsigned n)
 {
 	if (ph == PH_DISCOVER)
 		handle(b, PH_DISCOVER, first, n);

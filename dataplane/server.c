@@ -265,11 +265,11 @@ static void unbind(struct srv_ctx *c, struct lease *l)
 
 /* The client's lease slot, created when missing; NULL (counted) when the table is full. */
 static struct lease *get_or_insert(
-	struct srv_ctx *c, struct lease *l, const struct lw_client_key *k)
+	struct srv_ctx *c, struct lease *l, const struct lw_client_key *k, uint32_t sig)
 {
 	if (l)
 		return l;
-	l = shard_insert(c->shard, k);
+	l = shard_insert_sig(c->shard, k, sig);
 	if (l == NULL)
 		count(c, LW_CTR_DROP_TABLE_FULL);
 	return l;
@@ -461,6 +461,7 @@ static int discover(struct srv_ctx *c, const struct srv_req *rq, const struct dh
 	struct lw_client_key key;
 	struct reply_plan p = {.type = DHCP4_OFFER};
 	struct lease *l;
+	uint32_t sig;
 
 	if (sidx < 0) {
 		count(c, LW_CTR_DROP_NO_SUBNET);
@@ -468,11 +469,11 @@ static int discover(struct srv_ctx *c, const struct srv_req *rq, const struct dh
 	}
 	sn = &c->cfg->subnets[sidx];
 	lw_client_key_from_msg(&key, m);
-	l = shard_lookup(c->shard, &key);
+	l = shard_lookup_sig(c->shard, &key, &sig);
 	r = srv_find_reservation(c->tbl, (unsigned)sidx, m);
 
 	if (r) {
-		if ((l = get_or_insert(c, l, &key)) == NULL)
+		if ((l = get_or_insert(c, l, &key, sig)) == NULL)
 			return 0;
 		bind_reserved(c, l, r, sidx);
 		if (l->state != LW_BIND_ACTIVE)
@@ -488,7 +489,7 @@ static int discover(struct srv_ctx *c, const struct srv_req *rq, const struct dh
 
 		if (l)
 			unbind(c, l);
-		else if ((l = get_or_insert(c, l, &key)) == NULL)
+		else if ((l = get_or_insert(c, l, &key, sig)) == NULL)
 			return 0;
 		/* Then the address it asks for (50), when it is free and ours to give. */
 		if ((m->has & DHCP4_HAS_REQUESTED_IP) &&
@@ -559,6 +560,7 @@ static int request_addr(struct srv_ctx *c, const struct srv_req *rq, const struc
 	struct lw_client_key key;
 	struct addr_entry *e;
 	struct lease *l;
+	uint32_t sig;
 	bool wait;
 	int pool;
 
@@ -566,12 +568,12 @@ static int request_addr(struct srv_ctx *c, const struct srv_req *rq, const struc
 		return nak(c, rq, m, sidx, "wrong network", buf, cap, out);
 
 	lw_client_key_from_msg(&key, m);
-	l = shard_lookup(c->shard, &key);
+	l = shard_lookup_sig(c->shard, &key, &sig);
 	r = srv_find_reservation(c->tbl, (unsigned)sidx, m);
 	if (r) {
 		if (a != r->addr)
 			return nak(c, rq, m, sidx, "address reserved elsewhere", buf, cap, out);
-		if ((l = get_or_insert(c, l, &key)) == NULL)
+		if ((l = get_or_insert(c, l, &key, sig)) == NULL)
 			return 0;
 		bind_reserved(c, l, r, sidx);
 		return ack(c, rq, m, l, sidx, buf, cap, out);
@@ -600,7 +602,7 @@ static int request_addr(struct srv_ctx *c, const struct srv_req *rq, const struc
 	if (e->state == LW_BIND_FREE && e->owner == shard_id(c->shard)) {
 		if (l)
 			unbind(c, l);
-		else if ((l = get_or_insert(c, l, &key)) == NULL)
+		else if ((l = get_or_insert(c, l, &key, sig)) == NULL)
 			return 0;
 		if (shard_take_addr(c->shard, (unsigned)pool, a, l, &wait) == 0) {
 			shard_remove(c->shard, l);

@@ -288,9 +288,29 @@ struct lease *shard_lookup(struct shard *s, const struct lw_client_key *k)
 	return pos >= 0 ? &s->leases[pos] : NULL;
 }
 
+struct lease *shard_lookup_sig(struct shard *s, const struct lw_client_key *k, uint32_t *sig)
+{
+	int32_t pos;
+
+	*sig = rte_hash_hash(s->h, k);
+	pos = rte_hash_lookup_with_hash(s->h, k, *sig);
+	return pos >= 0 ? &s->leases[pos] : NULL;
+}
+
+static struct lease *insert_at(struct shard *s, const struct lw_client_key *k, int32_t pos);
+
+struct lease *shard_insert_sig(struct shard *s, const struct lw_client_key *k, uint32_t sig)
+{
+	return insert_at(s, k, rte_hash_add_key_with_hash(s->h, k, sig));
+}
+
 struct lease *shard_insert(struct shard *s, const struct lw_client_key *k)
 {
-	int32_t pos = rte_hash_add_key(s->h, k);
+	return insert_at(s, k, rte_hash_add_key(s->h, k));
+}
+
+static struct lease *insert_at(struct shard *s, const struct lw_client_key *k, int32_t pos)
+{
 	struct lease *l;
 
 	if (pos < 0 || (unsigned)pos >= s->capacity)

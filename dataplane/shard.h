@@ -159,6 +159,13 @@ struct lease *shard_lookup(struct shard *s, const struct lw_client_key *k);
 
 /* Creates an empty lease slot (state FREE, addr 0) for k. NULL when the table is full. */
 struct lease *shard_insert(struct shard *s, const struct lw_client_key *k);
+/*
+ * The same two, hashing the key once: shard_lookup_sig() returns the
+ * key's hash signature in *sig for a shard_insert_sig() that follows (a new
+ * client's DISCOVER: a lookup that fails, then an insert).
+ */
+struct lease *shard_lookup_sig(struct shard *s, const struct lw_client_key *k, uint32_t *sig);
+struct lease *shard_insert_sig(struct shard *s, const struct lw_client_key *k, uint32_t sig);
 
 /* Removes a client's slot (its address must already be released or moved). */
 void shard_remove(struct shard *s, struct lease *l);

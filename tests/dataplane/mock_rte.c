@@ -134,3 +134,23 @@ int32_t __wrap_rte_hash_count(const struct rte_hash *h)
 {
 	return (int32_t)((const struct mock_hash *)h)->count;
 }
+
+/* The signature variants: the mock keeps no signatures; the key decides. */
+hash_sig_t __wrap_rte_hash_hash(const struct rte_hash *h, const void *key)
+{
+	(void)h;
+	(void)key;
+	return 0;
+}
+
+int32_t __wrap_rte_hash_lookup_with_hash(const struct rte_hash *h, const void *key, hash_sig_t sig)
+{
+	(void)sig;
+	return __wrap_rte_hash_lookup(h, key);
+}
+
+int32_t __wrap_rte_hash_add_key_with_hash(const struct rte_hash *h, const void *key, hash_sig_t sig)
+{
+	(void)sig;
+	return __wrap_rte_hash_add_key(h, key);
+}
