@@ -107,6 +107,7 @@ struct bench {
 	struct addr_space *as;
 	struct shard *sh;
 	struct srv_ctx ctx;
+	struct srv_optcache oc[SRV_OC_ENTRIES];
 	struct srv_req rq;
 	struct srv_fo fo;
 	uint64_t ctr[LW_CTR_MAX];
@@ -534,6 +535,7 @@ int main(int argc, char **argv)
 	b->ctx.now = (uint32_t)time(NULL);
 	b->ctx.ctr = b->ctr;
 	b->ctx.fo = &b->fo;
+	b->ctx.oc = b->oc; /* as a worker has it */
 	b->rq.port = 0;
 	b->rq.ip_dst = 0xffffffffu;
 	for (int p = 0; p < PH_MAX; p++) {

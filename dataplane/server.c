@@ -347,13 +347,80 @@ static inline size_t tlv_size(size_t len)
 	return 2 + len;
 }
 
+/*
+ * The configured options the client asked for (55), or all of them, each
+ * skipped when it would crowd out the tail (the echoes and END); through
+ * the worker's cache when the same list was answered in this subnet before.
+ */
+static void put_options(struct srv_ctx *c, const struct dhcp4_msg *m, int sidx,
+	const struct lw_subnet_conf *sn, struct lw_wcur *wp, size_t tail)
+{
+	struct srv_optcache *e = c->oc ? &c->oc[(unsigned)sidx % SRV_OC_ENTRIES] : NULL;
+	uint8_t has_prl = (m->has & DHCP4_HAS_PRL) != 0;
+	uint8_t prl_len = has_prl ? m->prl_len : 0;
+	uint8_t done[32] = {0}; /* options written, by code */
+	uint8_t *from = wp->p;
+	bool skipped = false;
+
+	if (e && e->cfg == c->cfg && e->sidx == sidx && e->has_prl == has_prl &&
+		e->prl_len == prl_len && memcmp(e->prl, m->prl, prl_len) == 0 &&
+		lw_wcur_left(wp) >= (size_t)e->len + tail) {
+		lw_wcur_bytes(wp, e->bytes, e->len);
+		return;
+	}
+	{
+		struct lw_wcur w = *wp;
+		const uint8_t(*idx)[256] = &c->tbl->opt_idx[sidx];
+		const uint8_t *want = m->prl;
+		unsigned n_want = m->prl_len;
+		uint8_t all[LW_MAX_OPTIONS + 1];
+
+		/* No parameter request list: every configured option. */
+		if (!(m->has & DHCP4_HAS_PRL)) {
+			n_want = 0;
+			for (unsigned i = 0; i < sn->n_opts; i++)
+				all[n_want++] = sn->opts[i].code;
+			want = all;
+		} else if ((*idx)[DHCP4_OPT_SUBNET_MASK]) {
+			/* The mask goes first whatever the list says, as clients expect. */
+			const struct lw_opt *o = &sn->opts[(*idx)[DHCP4_OPT_SUBNET_MASK] - 1];
+
+			dhcp4_put_opt(&w, o->code, o->data, o->len);
+			done[DHCP4_OPT_SUBNET_MASK >> 3] |= 1 << (DHCP4_OPT_SUBNET_MASK & 7);
+		}
+		for (unsigned i = 0; i < n_want; i++) {
+			uint8_t code = want[i];
+			const struct lw_opt *o;
+
+			if ((*idx)[code] == 0 || (done[code >> 3] & (1 << (code & 7))))
+				continue;
+			o = &sn->opts[(*idx)[code] - 1];
+			if (lw_wcur_left(&w) < tlv_size(o->len) + tail) {
+				skipped = true; /* does not fit in the client's size */
+				continue;
+			}
+			dhcp4_put_opt(&w, o->code, o->data, o->len);
+			done[code >> 3] |= (uint8_t)(1 << (code & 7));
+		}
+		*wp = w;
+	}
+	if (e == NULL || skipped || wp->err || (size_t)(wp->p - from) > SRV_OC_BYTES)
+		return;
+	e->cfg = c->cfg;
+	e->sidx = sidx;
+	e->has_prl = has_prl;
+	e->prl_len = prl_len;
+	memcpy(e->prl, m->prl, prl_len);
+	e->len = (uint16_t)(wp->p - from);
+	memcpy(e->bytes, from, e->len);
+}
+
 static int build_reply(struct srv_ctx *c, const struct srv_req *rq, const struct dhcp4_msg *m,
 	const struct reply_plan *p, uint8_t *buf, size_t cap, struct srv_reply *out)
 {
 	const struct lw_subnet_conf *sn = p->sidx >= 0 ? &c->cfg->subnets[p->sidx] : NULL;
 	uint32_t server_id = c->cfg->ports[rq->port].addr;
 	size_t limit = DHCP4_MIN_MAX_MSG - 28, tail;
-	uint8_t done[32] = {0}; /* options written, by code */
 	struct lw_wcur w;
 	int len;
 
@@ -388,38 +455,8 @@ static int build_reply(struct srv_ctx *c, const struct srv_req *rq, const struct
 	if (m->has & DHCP4_HAS_AGENT_INFO)
 		tail += tlv_size(m->agent_info_len);
 
-	if (sn && p->type != DHCP4_NAK) {
-		const uint8_t(*idx)[256] = &c->tbl->opt_idx[p->sidx];
-		const uint8_t *want = m->prl;
-		unsigned n_want = m->prl_len;
-		uint8_t all[LW_MAX_OPTIONS + 1];
-
-		/* No parameter request list: every configured option. */
-		if (!(m->has & DHCP4_HAS_PRL)) {
-			n_want = 0;
-			for (unsigned i = 0; i < sn->n_opts; i++)
-				all[n_want++] = sn->opts[i].code;
-			want = all;
-		} else if ((*idx)[DHCP4_OPT_SUBNET_MASK]) {
-			/* The mask goes first whatever the list says, as clients expect. */
-			const struct lw_opt *o = &sn->opts[(*idx)[DHCP4_OPT_SUBNET_MASK] - 1];
-
-			dhcp4_put_opt(&w, o->code, o->data, o->len);
-			done[DHCP4_OPT_SUBNET_MASK >> 3] |= 1 << (DHCP4_OPT_SUBNET_MASK & 7);
-		}
-		for (unsigned i = 0; i < n_want; i++) {
-			uint8_t code = want[i];
-			const struct lw_opt *o;
-
-			if ((*idx)[code] == 0 || (done[code >> 3] & (1 << (code & 7))))
-				continue;
-			o = &sn->opts[(*idx)[code] - 1];
-			if (lw_wcur_left(&w) < tlv_size(o->len) + tail)
-				continue; /* does not fit in the client's size: skipped */
-			dhcp4_put_opt(&w, o->code, o->data, o->len);
-			done[code >> 3] |= (uint8_t)(1 << (code & 7));
-		}
-	}
+	if (sn && p->type != DHCP4_NAK)
+		put_options(c, m, p->sidx, sn, &w, tail);
 	/* RFC 6842: the client identifier comes back. */
 	if (m->has & DHCP4_HAS_CLIENT_ID)
 		dhcp4_put_opt(&w, DHCP4_OPT_CLIENT_ID, m->client_id, m->client_id_len);

@@ -45,6 +45,26 @@ struct srv_fo {
 	uint8_t hba[32];      /* bit set: the primary serves the bucket (6.2) */
 };
 
+/*
+ * A worker's cache of reply options: the encoded options of the last
+ * parameter request list seen in a subnet (clients of one kind all send the
+ * same list), so that a reply copies them in one go. An entry is used only
+ * when it was built from the same configuration, subnet and list, and when
+ * all of it fits; it is refilled otherwise. Per worker, never shared.
+ */
+#define SRV_OC_ENTRIES 16 /* by subnet index, modulo */
+#define SRV_OC_BYTES   1024
+
+struct srv_optcache {
+	const struct lw_config *cfg; /* NULL: empty */
+	int sidx;
+	uint8_t has_prl;
+	uint8_t prl_len;
+	uint16_t len; /* bytes of options */
+	uint8_t prl[255];
+	uint8_t bytes[SRV_OC_BYTES];
+};
+
 struct srv_ctx {
 	const struct lw_config *cfg;
 	const struct srv_tables *tbl;
@@ -52,6 +72,7 @@ struct srv_ctx {
 	uint32_t now;		 /* Unix seconds */
 	uint64_t *ctr;		 /* LW_CTR_* counters of this worker */
 	const struct srv_fo *fo; /* NULL: failover subnets are not served */
+	struct srv_optcache *oc; /* SRV_OC_ENTRIES of this worker's, or NULL: no cache */
 };
 
 /* What the packet layer knows about the request. */

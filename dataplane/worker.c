@@ -609,6 +609,9 @@ static void adopt_config(struct worker *w)
 		return;
 	w->ctx.cfg = w->dp->next_cfg;
 	w->ctx.tbl = w->dp->next_tbl;
+	/* Options cached from the old configuration are gone with it. */
+	for (unsigned i = 0; i < SRV_OC_ENTRIES; i++)
+		w->oc[i].cfg = NULL;
 	shard_set_cfg(w->shard, w->ctx.cfg);
 	w->cfg_gen = gen;
 	__atomic_store_n(&w->cfg_ack, gen, __ATOMIC_RELEASE);

@@ -94,6 +94,7 @@ struct worker {
 	struct shard *shard;
 	struct srv_ctx ctx;
 	struct srv_fo fo; /* ctx.fo: the failover snapshot, copied at housekeeping */
+	struct srv_optcache oc[SRV_OC_ENTRIES]; /* ctx.oc: reply options by request list */
 	bool log;
 
 	uint32_t now;	  /* Unix seconds, updated by housekeeping */

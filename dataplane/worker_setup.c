@@ -142,6 +142,7 @@ int workers_create(struct lw_dp *dp, char *err, size_t errlen)
 		w->ctx.shard = w->shard;
 		w->ctx.ctr = w->ctr;
 		w->ctx.fo = &w->fo;
+		w->ctx.oc = w->oc;
 
 		for (unsigned p = 0; p < dp->n_ports; p++) {
 			struct rte_eth_dev_tx_buffer *b = rte_zmalloc_socket("lw_txb",
