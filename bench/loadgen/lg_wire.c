@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Frames of leasewire-loadgen; see lg_wire.h. */
+#include <string.h>
+
+#include "bench/loadgen/lg_wire.h"
+#include "common/dhcp4.h"
+#include "common/lw_cursor.h"
+
+#define ETH_LEN		  14
+#define IP_LEN		  20
+#define UDP_LEN		  8
+#define BOOTP_OFF	  (ETH_LEN + IP_LEN + UDP_LEN)
+#define ETHERTYPE_IPV4	  0x0800
+#define IPPROTO_UDP_	  17
+#define IP_BCAST	  0xffffffffu
+#define REFLECT_LEASE_SEC 3600
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint16_t ip_cksum(const uint8_t *h)
+{
+	uint32_t sum = 0;
+
+	for (int i = 0; i < IP_LEN; i += 2)
+		sum += get16(h + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* IPv4 + UDP headers for a BOOTP message of bootp_len bytes; UDP checksum 0 (RFC 768: none). */
+static void put_ip_udp(
+	uint8_t *f, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, size_t bootp_len)
+{
+	uint8_t *ip = f + ETH_LEN;
+	uint8_t *udp = ip + IP_LEN;
+
+	put16(f + 12, ETHERTYPE_IPV4);
+	ip[0] = 0x45;
+	ip[1] = 0;
+	put16(ip + 2, (uint16_t)(IP_LEN + UDP_LEN + bootp_len));
+	put16(ip + 4, 0);
+	put16(ip + 6, 0);
+	ip[8] = 64;
+	ip[9] = IPPROTO_UDP_;
+	put16(ip + 10, 0);
+	put32(ip + 12, src);
+	put32(ip + 16, dst);
+	put16(ip + 10, ip_cksum(ip));
+	put16(udp, sport);
+	put16(udp + 2, dport);
+	put16(udp + 4, (uint16_t)(UDP_LEN + bootp_len));
+	put16(udp + 6, 0);
+}
+
+size_t lg_build_request(uint8_t *buf, size_t cap, const struct lg_wire_cfg *cfg, uint8_t type,
+	uint32_t xid, const uint8_t mac[6], uint32_t req_ip, uint32_t server_id)
+{
+	static const uint8_t prl[] = {
+		DHCP4_OPT_SUBNET_MASK, DHCP4_OPT_ROUTERS, DHCP4_OPT_DNS, DHCP4_OPT_LEASE_TIME};
+	uint8_t *b = buf + BOOTP_OFF;
+	uint8_t *o = b + DHCP4_OPT_OFFSET;
+
+	if (cap < LG_FRAME_LEN)
+		return 0;
+	memset(buf, 0, LG_FRAME_LEN);
+	memset(buf, 0xff, 6);
+	if (cfg->relay) {
+		memcpy(buf + 6, cfg->relay_mac, 6);
+		put_ip_udp(buf, cfg->giaddr, cfg->server ? cfg->server : IP_BCAST,
+			DHCP4_SERVER_PORT, DHCP4_SERVER_PORT, BOOTP_MIN_LEN);
+	} else {
+		memcpy(buf + 6, mac, 6);
+		put_ip_udp(buf, 0, IP_BCAST, DHCP4_CLIENT_PORT, DHCP4_SERVER_PORT, BOOTP_MIN_LEN);
+	}
+	b[0] = BOOTP_REQUEST;
+	b[1] = 1; /* Ethernet */
+	b[2] = 6;
+	b[3] = cfg->relay ? 1 : 0;
+	put32(b + 4, xid);
+	/* Direct clients have no address yet: ask for a broadcast reply (RFC 2131 4.1). */
+	put16(b + 10, cfg->relay ? 0 : BOOTP_FLAG_BROADCAST);
+	if (cfg->relay)
+		put32(b + 24, cfg->giaddr);
+	memcpy(b + 28, mac, 6);
+	put32(b + 236, DHCP4_COOKIE);
+	*o++ = DHCP4_OPT_MSG_TYPE;
+	*o++ = 1;
+	*o++ = type;
+	if (cfg->client_id) {
+		*o++ = DHCP4_OPT_CLIENT_ID;
+		*o++ = 7;
+		*o++ = 1;
+		memcpy(o, mac, 6);
+		o += 6;
+	}
+	if (req_ip) {
+		*o++ = DHCP4_OPT_REQUESTED_IP;
+		*o++ = 4;
+		put32(o, req_ip);
+		o += 4;
+	}
+	if (server_id) {
+		*o++ = DHCP4_OPT_SERVER_ID;
+		*o++ = 4;
+		put32(o, server_id);
+		o += 4;
+	}
+	*o++ = DHCP4_OPT_PRL;
+	*o++ = sizeof(prl);
+	memcpy(o, prl, sizeof(prl));
+	o += sizeof(prl);
+	*o = DHCP4_OPT_END;
+	return LG_FRAME_LEN;
+}
+
+/* Returns a pointer to the BOOTP message of a UDP/IPv4 frame to dst_port, and its length. */
+static const uint8_t *udp_payload(const uint8_t *f, size_t len, uint16_t dst_port, size_t *plen)
+{
+	const uint8_t *ip = f + ETH_LEN;
+	size_t ihl, ulen;
+
+	if (len < BOOTP_OFF || get16(f + 12) != ETHERTYPE_IPV4 || (ip[0] >> 4) != 4 ||
+		ip[9] != IPPROTO_UDP_)
+		return NULL;
+	ihl = (size_t)(ip[0] & 0xf) * 4;
+	if (ihl < IP_LEN || len < ETH_LEN + ihl + UDP_LEN)
+		return NULL;
+	if (get16(ip + ihl + 2) != dst_port)
+		return NULL;
+	ulen = get16(ip + ihl + 4);
+	if (ulen < UDP_LEN || ETH_LEN + ihl + ulen > len)
+		return NULL;
+	*plen = ulen - UDP_LEN;
+	return ip + ihl + UDP_LEN;
+}
+
+int lg_parse_reply(const uint8_t *frame, size_t len, uint16_t dst_port, struct lg_reply *r)
+{
+	struct lw_rcur c;
+	const uint8_t *b;
+	size_t blen;
+
+	b = udp_payload(frame, len, dst_port, &blen);
+	if (b == NULL)
+		return -1;
+	if (blen < DHCP4_OPT_OFFSET || b[0] != BOOTP_REPLY || get32(b + 236) != DHCP4_COOKIE)
+		return -2;
+	r->xid = get32(b + 4);
+	r->yiaddr = get32(b + 16);
+	memcpy(r->chaddr, b + 28, 6);
+	r->type = 0;
+	r->has_server_id = false;
+	r->server_id = 0;
+	/* Only the options field: replies the generator checks never overload sname/file. */
+	lw_rcur_init(&c, b + DHCP4_OPT_OFFSET, blen - DHCP4_OPT_OFFSET);
+	while (lw_rcur_left(&c) > 0) {
+		uint8_t code = lw_rcur_u8(&c), olen;
+		const uint8_t *v;
+
+		if (code == DHCP4_OPT_PAD)
+			continue;
+		if (code == DHCP4_OPT_END)
+			break;
+		olen = lw_rcur_u8(&c);
+		v = lw_rcur_take(&c, olen);
+		if (c.err)
+			return -2;
+		if (code == DHCP4_OPT_MSG_TYPE && olen == 1)
+			r->type = v[0];
+		else if (code == DHCP4_OPT_SERVER_ID && olen == 4) {
+			r->server_id = get32(v);
+			r->has_server_id = true;
+		}
+	}
+	return 0;
+}
+
+int lg_reflect(uint8_t *frame, size_t len, size_t cap, uint32_t server_ip,
+	const uint8_t server_mac[6], uint32_t base)
+{
+	const uint8_t *pb;
+	uint8_t *b, *o, src_mac[6];
+	uint8_t type = 0, reply;
+	uint32_t giaddr, xid;
+	size_t blen, i;
+
+	pb = udp_payload(frame, len, DHCP4_SERVER_PORT, &blen);
+	if (pb == NULL || cap < LG_FRAME_LEN || blen < DHCP4_OPT_OFFSET + 3 ||
+		pb[0] != BOOTP_REQUEST || get32(pb + 236) != DHCP4_COOKIE)
+		return -1;
+	/* Our own requests carry option 53 first; a reflector needs no more. */
+	for (i = DHCP4_OPT_OFFSET; i + 2 < blen && pb[i] != DHCP4_OPT_END; i += 2u + pb[i + 1]) {
+		if (pb[i] == DHCP4_OPT_MSG_TYPE) {
+			type = pb[i + 2];
+			break;
+		}
+	}
+	if (type == DHCP4_DISCOVER)
+		reply = DHCP4_OFFER;
+	else if (type == DHCP4_REQUEST)
+		reply = DHCP4_ACK;
+	else
+		return -1;
+	/* The BOOTP header moves to the fixed offset of a 20-byte IP header. */
+	b = frame + BOOTP_OFF;
+	if (pb != b)
+		memmove(b, pb, DHCP4_OPT_OFFSET);
+	memcpy(src_mac, frame + 6, 6);
+	memcpy(frame, src_mac, 6);
+	memcpy(frame + 6, server_mac, 6);
+	giaddr = get32(b + 24);
+	xid = get32(b + 4);
+	b[0] = BOOTP_REPLY;
+	put32(b + 16, base + 1 + (xid & 0xffffff));
+	o = b + DHCP4_OPT_OFFSET;
+	memset(o, 0, BOOTP_MIN_LEN - DHCP4_OPT_OFFSET);
+	*o++ = DHCP4_OPT_MSG_TYPE;
+	*o++ = 1;
+	*o++ = reply;
+	*o++ = DHCP4_OPT_SERVER_ID;
+	*o++ = 4;
+	put32(o, server_ip);
+	o += 4;
+	*o++ = DHCP4_OPT_LEASE_TIME;
+	*o++ = 4;
+	put32(o, REFLECT_LEASE_SEC);
+	o += 4;
+	*o = DHCP4_OPT_END;
+	if (giaddr)
+		put_ip_udp(frame, server_ip, giaddr, DHCP4_SERVER_PORT, DHCP4_SERVER_PORT,
+			BOOTP_MIN_LEN);
+	else
+		put_ip_udp(frame, server_ip, IP_BCAST, DHCP4_SERVER_PORT, DHCP4_CLIENT_PORT,
+			BOOTP_MIN_LEN);
+	return LG_FRAME_LEN;
+}
