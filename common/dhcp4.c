@@ -144,6 +144,10 @@ static int parse_option(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t code, ui
 	return rc;
 }
 
+/*
+ * Walks one options area (the options field, or file/sname when overloaded):
+ * RFC 2132 section 2 TLVs, with PAD (no length byte) and END.
+ */
 static inline uint32_t get_be32(const uint8_t *b)
 {
 	uint32_t v;
@@ -152,10 +156,6 @@ static inline uint32_t get_be32(const uint8_t *b)
 	return __builtin_bswap32(v);
 }
 
-/*
- * Walks one options area (the options field, or file/sname when overloaded):
- * RFC 2132 section 2 TLVs, with PAD (no length byte) and END.
- */
 static int parse_area(struct dhcp4_msg *m, struct lw_rcur *c)
 {
 	while (lw_rcur_left(c) > 0) {
