@@ -148,14 +148,6 @@ static int parse_option(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t code, ui
  * Walks one options area (the options field, or file/sname when overloaded):
  * RFC 2132 section 2 TLVs, with PAD (no length byte) and END.
  */
-static inline uint32_t get_be32(const uint8_t *b)
-{
-	uint32_t v;
-
-	memcpy(&v, b, 4);
-	return __builtin_bswap32(v);
-}
-
 static int parse_area(struct dhcp4_msg *m, struct lw_rcur *c)
 {
 	while (lw_rcur_left(c) > 0) {
@@ -212,25 +204,24 @@ int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 	uint32_t cookie;
 	int rc;
 
-	/* The fixed header: one length check, then plain loads (every packet). */
-	if (len < DHCP4_OPT_OFFSET)
+	lw_rcur_init(&c, buf, len);
+	m->op = lw_rcur_u8(&c);
+	m->htype = lw_rcur_u8(&c);
+	m->hlen = lw_rcur_u8(&c);
+	m->hops = lw_rcur_u8(&c);
+	m->xid = lw_rcur_u32(&c);
+	m->secs = lw_rcur_u16(&c);
+	m->flags = lw_rcur_u16(&c);
+	m->ciaddr = lw_rcur_u32(&c);
+	m->yiaddr = lw_rcur_u32(&c);
+	m->siaddr = lw_rcur_u32(&c);
+	m->giaddr = lw_rcur_u32(&c);
+	lw_rcur_bytes(&c, m->chaddr, sizeof(m->chaddr));
+	sname = lw_rcur_take(&c, BOOTP_SNAME_LEN);
+	file = lw_rcur_take(&c, BOOTP_FILE_LEN);
+	cookie = lw_rcur_u32(&c);
+	if (c.err)
 		return LW_E_TRUNC;
-	m->op = buf[0];
-	m->htype = buf[1];
-	m->hlen = buf[2];
-	m->hops = buf[3];
-	m->xid = get_be32(buf + 4);
-	m->secs = (uint16_t)(buf[8] << 8 | buf[9]);
-	m->flags = (uint16_t)(buf[10] << 8 | buf[11]);
-	m->ciaddr = get_be32(buf + 12);
-	m->yiaddr = get_be32(buf + 16);
-	m->siaddr = get_be32(buf + 20);
-	m->giaddr = get_be32(buf + 24);
-	memcpy(m->chaddr, buf + 28, sizeof(m->chaddr));
-	sname = buf + BOOTP_SNAME_OFF;
-	file = buf + BOOTP_FILE_OFF;
-	cookie = get_be32(buf + BOOTP_FIXED_LEN);
-	lw_rcur_init(&c, buf + DHCP4_OPT_OFFSET, len - DHCP4_OPT_OFFSET);
 	if (m->op != BOOTP_REQUEST)
 		return LW_E_OP;
 	if (m->hlen > sizeof(m->chaddr))
