@@ -32,6 +32,16 @@ fo_wait_state "$S" normal 40
 sleep 3 # the pool balance and its acknowledgements
 lw_log "1. NORMAL"
 
+# has_binding NAME ADDR MAC: the binding is active in NAME's store.
+has_binding() {
+    if [ "${FO_KIND[$1]}" = lw ]; then
+        [ "$(fo_ctl "$1" --json lease "$2" 2>/dev/null |
+            python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("state-name"), d.get("hw-address"))' 2>/dev/null)" = "active $3" ]
+    else
+        [ "$(fo_isc_lease "$1" "$2")" = "active $3" ]
+    fi
+}
+
 # The first lease of a client is bounded by MCLT (nothing acknowledged yet,
 # FAILOVER.md 5.2); once the partner acknowledged it, a renewal gets the
 # whole lease time. Both servers answer (secs 5), the client takes the first.
@@ -47,7 +57,16 @@ for round in 1 2; do
         BOUND[$a]=$mac
         [ "$round" = 2 ] && lw_assert_ge "$mac: lease time once acknowledged" $((MCLT + 1)) "${r#* }"
     done
-    sleep 3 # the updates and their acknowledgements (ISC acknowledges within 2 s)
+    # Both servers know every binding (and its acknowledgement came back)
+    # before the next round: otherwise the server that answers first may
+    # offer a client a new address, as ISC would.
+    for a in "${!BOUND[@]}"; do
+        for i in $(seq 1 100); do
+            has_binding "$P" "$a" "${BOUND[$a]}" && has_binding "$S" "$a" "${BOUND[$a]}" && break
+            sleep 0.1
+        done
+    done
+    sleep 2 # ISC acknowledges within 2 s
 done
 lw_log "bound: $(for a in "${!BOUND[@]}"; do printf '%s=%s ' "$a" "${BOUND[$a]}"; done)"
 
