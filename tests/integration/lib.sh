@@ -264,8 +264,9 @@ control = {
     state_dir = "$LW_TMP/state-$(basename "$cfg" .cfg)";
     shm = "$LW_SHM";
     fsync_interval_us = 200;
-    # A shared test machine can stall an fdatasync for seconds.
-    ack_hold_ms = 5000;
+    # A shared test machine can stall an fdatasync, or starve control of
+    # CPU next to busy-polling workers, for seconds.
+    ack_hold_ms = 15000;
 };
 EOF
     else

@@ -90,7 +90,7 @@ ip netns exec "$L" ping -c 2 -i 0.2 -W 2 198.18.0.1 >"$LW_TMP/ping-l.out" 2>&1 |
 lw_assert_ge "icmp-echo-sent" 4 "$(lw_counter icmp-echo-sent)"
 
 OUT=$LW_TMP/perfdhcp.out
-lw_perfdhcp "$L" "$OUT" -4 -l "$LI" -r "$RATE" -R "$CLIENTS" -n "$CLIENTS" -d 6 -W 7000000 -u \
+lw_perfdhcp "$L" "$OUT" -4 -l "$LI" -r "$RATE" -R "$CLIENTS" -n "$CLIENTS" -d 16 -W 17000000 -u \
     -b mac=02:0c:03:00:00:00 198.18.0.1
 RC=$?
 sed -n '/^\*\*\*Rate/,$p' "$OUT" | grep -E 'Rate:|Statistics for|sent packets|received packets|drops:' >&2
