@@ -363,8 +363,11 @@ static void send_tsfp(struct fopeer *f, const struct store_lease *l)
 	(void)shmif_cmd(&f->pump->shm, w, &c);
 }
 
-/* Asks the worker holding l's binding to drop it (the address is parked). */
-static void send_delete(struct fopeer *f, const struct store_lease *l)
+/*
+ * Sends l's binding to the worker that owns its client: LW_CMD_LOAD installs
+ * it, LW_CMD_DELETE drops it (the address is parked).
+ */
+static void send_binding(struct fopeer *f, const struct store_lease *l, uint16_t type)
 {
 	union lw_cmd c;
 	unsigned w;
@@ -374,22 +377,7 @@ static void send_delete(struct fopeer *f, const struct store_lease *l)
 	w = fop_key_worker(f, &l->key);
 	memset(&c, 0, sizeof(c));
 	store_lease_to_event(l, &c.bind);
-	c.bind.type = LW_CMD_DELETE;
-	c.bind.worker = (uint16_t)w;
-	(void)shmif_cmd(&f->pump->shm, w, &c);
-}
-
-static void send_load(struct fopeer *f, const struct store_lease *l)
-{
-	union lw_cmd c;
-	unsigned w;
-
-	if (!shmif_attached(&f->pump->shm) || l->key.kind == LW_KEY_NONE)
-		return;
-	w = fop_key_worker(f, &l->key);
-	memset(&c, 0, sizeof(c));
-	store_lease_to_event(l, &c.bind);
-	c.bind.type = LW_CMD_LOAD;
+	c.bind.type = type;
 	c.bind.worker = (uint16_t)w;
 	(void)shmif_cmd(&f->pump->shm, w, &c);
 }
@@ -612,7 +600,7 @@ void fop_bndupd_in(struct fopeer *f, const struct fo_msg *m)
 
 	/* A binding we hold for another client goes first. */
 	if (had_binding && (lw != LW_BIND_ACTIVE || memcmp(&old_key, &ev.key, sizeof(key)) != 0))
-		send_delete(f, l);
+		send_binding(f, l, LW_CMD_DELETE);
 	if (journal(f, &ev) < 0)
 		return; /* no BNDACK: the peer sends it again */
 	/* An address of our own free pool that the peer bound (it was in
@@ -627,7 +615,7 @@ void fop_bndupd_in(struct fopeer *f, const struct fo_msg *m)
 		/* The partner knows its own potential expiry: that is our tsfp. */
 		if (journal_ack(f, b.addr, LW_BIND_ACTIVE, ev.end, b.potential_expiry) == 0 &&
 			(l = store_get_addr(f->st, b.addr)) != NULL) {
-			send_load(f, l);
+			send_binding(f, l, LW_CMD_LOAD);
 			send_tsfp(f, l);
 		}
 	} else if (lw == LW_BIND_FREE || lw == LW_BIND_BACKUP) {
