@@ -260,14 +260,18 @@ fo_isc_lease() {
         END { print last }' "$LW_TMP/$1.leases"
 }
 
-# fo_fail MSG: like lw_fail, with the tail of every server's log.
-fo_fail() {
-    local n
-    for n in "${!FO_LOG[@]}"; do
-        {
-            echo "--- last lines of $n (${FO_LOG[$n]}) ---"
-            grep -v '^lease-log ' "${FO_LOG[$n]}" | tail -n 40
-        } >&2
+# On any failure: the last lines of every server log of the test (each start
+# of a server has its own log), lease-log lines left out.
+lw_fail_hook() {
+    local f
+    for f in "$LW_TMP"/*.log; do
+        [ -f "$f" ] || continue
+        echo "--- last lines of $f ---"
+        grep -v '^lease-log ' "$f" | tail -n 40
     done
+}
+
+# fo_fail MSG: lw_fail (which shows every server's log through the hook).
+fo_fail() {
     lw_fail "$@"
 }

@@ -70,6 +70,8 @@ lw_fail() {
             echo "--- end of log ---"
         } >&2
     fi
+    # A test that runs more processes defines lw_fail_hook to show their logs.
+    if declare -F lw_fail_hook >/dev/null; then lw_fail_hook >&2; fi
     exit 1
 }
 
@@ -432,6 +434,14 @@ lw_assert_ge() { # WHAT MIN SEEN
     fi
 }
 
+lw_assert_le() { # WHAT MAX SEEN
+    if [[ "$3" =~ ^[0-9]+$ ]] && [ "$3" -le "$2" ]; then
+        lw_log "ok: $1 = $3 (<= $2)"
+    else
+        lw_fail "$1: expected <= $2, saw '$3'"
+    fi
+}
+
 lw_assert_in_range() { # WHAT FIRST LAST ADDR (IPv4, inclusive)
     local a f l
     a=$(lw_ip2int "$4") f=$(lw_ip2int "$2") l=$(lw_ip2int "$3")
@@ -625,14 +635,21 @@ lw_perf_stat() {
 }
 
 # lw_perf_check OUT EXPECTED: every exchange of the last perfdhcp run
-# completed: EXPECTED DISCOVERs and REQUESTs sent, as many answers, no drops.
+# completed: at least EXPECTED DISCOVERs and REQUESTs sent, an answer to each,
+# no drops. perfdhcp may start a few exchanges more than -n when it catches
+# up after falling behind its rate (its clients wrap around, so the extra
+# exchanges repeat the first clients); at most 1 % + 10 are accepted.
+# Sets LW_PERF_SENT to the number of REQUEST-ACK exchanges sent.
 lw_perf_check() {
-    local out=$1 n=$2 ex
+    local out=$1 n=$2 ex sent
     for ex in DISCOVER-OFFER REQUEST-ACK; do
-        lw_assert_eq "perfdhcp $ex sent" "$n" "$(lw_perf_stat "$out" "$ex" "sent packets")"
-        lw_assert_eq "perfdhcp $ex received" "$n" "$(lw_perf_stat "$out" "$ex" "received packets")"
+        sent=$(lw_perf_stat "$out" "$ex" "sent packets")
+        lw_assert_ge "perfdhcp $ex sent" "$n" "$sent"
+        lw_assert_le "perfdhcp $ex sent" $((n + n / 100 + 10)) "$sent"
+        lw_assert_eq "perfdhcp $ex received" "$sent" "$(lw_perf_stat "$out" "$ex" "received packets")"
         lw_assert_eq "perfdhcp $ex drops" 0 "$(lw_perf_stat "$out" "$ex" "drops")"
     done
+    LW_PERF_SENT=$sent
 }
 
 # lw_leaselog_check LOG EXPECTED_CLIENTS: from the --log-leases lines, every

@@ -65,14 +65,17 @@ RC=$?
 sed -n '/^\*\*\*Rate/,$p' "$OUT" | grep -E 'Rate:|Statistics for|sent packets|received packets|drops:|non unique' >&2
 [ "$RC" -eq 0 ] || lw_log "perfdhcp exit status $RC (3: some exchanges did not complete)"
 lw_perf_check "$OUT" "$CLIENTS"
-lw_assert_eq "perfdhcp non unique addresses (DISCOVER-OFFER)" 0 \
+# An extra exchange repeats one of the first clients, which gets its address
+# again: perfdhcp counts that address as non unique. Nothing else may be.
+EXTRA=$((LW_PERF_SENT - CLIENTS))
+lw_assert_le "perfdhcp non unique addresses (DISCOVER-OFFER)" "$EXTRA" \
     "$(lw_perf_stat "$OUT" DISCOVER-OFFER "non unique addresses")"
-lw_assert_eq "perfdhcp non unique addresses (REQUEST-ACK)" 0 \
+lw_assert_le "perfdhcp non unique addresses (REQUEST-ACK)" "$EXTRA" \
     "$(lw_perf_stat "$OUT" REQUEST-ACK "non unique addresses")"
 lw_assert_eq "perfdhcp exit status" 0 "$RC"
 
 lw_leaselog_check "$LW_DP_LOG" "$CLIENTS"
-lw_assert_eq "pkt4-ack-sent" "$CLIENTS" "$(lw_counter pkt4-ack-sent)"
+lw_assert_eq "pkt4-ack-sent" "$LW_PERF_SENT" "$(lw_counter pkt4-ack-sent)"
 lw_assert_eq "leases" "$CLIENTS" "$(lw_ctr_read leases)"
 lw_assert_eq "drop-pool-exhausted" 0 "$(lw_ctr_read drop-pool-exhausted)"
 lw_assert_eq "pkt4-parse-failed" 0 "$(lw_ctr_read pkt4-parse-failed)"

@@ -106,7 +106,7 @@ lw_assert_ge "arp-request-sent (the gateway was resolved)" 1 "$(lw_counter arp-r
 lw_assert_ge "arp-learned" 1 "$(lw_ctr_read arp-learned)"
 lw_assert_eq "drop-no-route" 0 "$(lw_ctr_read drop-no-route)"
 lw_assert_eq "drop-neigh-unresolved" 0 "$(lw_ctr_read drop-neigh-unresolved)"
-lw_assert_eq "pkt4-ack-sent" "$CLIENTS" "$(lw_ctr_read pkt4-ack-sent)"
+lw_assert_eq "pkt4-ack-sent" "$LW_PERF_SENT" "$(lw_ctr_read pkt4-ack-sent)"
 if [ "$WORKERS" -ge 2 ]; then
     for ((w = 0; w < WORKERS; w++)); do
         lw_assert_ge "binding-events on worker w$w" 1 "$(lw_ctr_read binding-events "w$w")"
