@@ -144,6 +144,14 @@ static int parse_option(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t code, ui
 	return rc;
 }
 
+static inline uint32_t get_be32(const uint8_t *b)
+{
+	uint32_t v;
+
+	memcpy(&v, b, 4);
+	return __builtin_bswap32(v);
+}
+
 /*
  * Walks one options area (the options field, or file/sname when overloaded):
  * RFC 2132 section 2 TLVs, with PAD (no length byte) and END.
@@ -204,24 +212,25 @@ int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 	uint32_t cookie;
 	int rc;
 
-	lw_rcur_init(&c, buf, len);
-	m->op = lw_rcur_u8(&c);
-	m->htype = lw_rcur_u8(&c);
-	m->hlen = lw_rcur_u8(&c);
-	m->hops = lw_rcur_u8(&c);
-	m->xid = lw_rcur_u32(&c);
-	m->secs = lw_rcur_u16(&c);
-	m->flags = lw_rcur_u16(&c);
-	m->ciaddr = lw_rcur_u32(&c);
-	m->yiaddr = lw_rcur_u32(&c);
-	m->siaddr = lw_rcur_u32(&c);
-	m->giaddr = lw_rcur_u32(&c);
-	lw_rcur_bytes(&c, m->chaddr, sizeof(m->chaddr));
-	sname = lw_rcur_take(&c, BOOTP_SNAME_LEN);
-	file = lw_rcur_take(&c, BOOTP_FILE_LEN);
-	cookie = lw_rcur_u32(&c);
-	if (c.err)
+	/* The fixed header: one length check, then plain loads (every packet). */
+	if (len < DHCP4_OPT_OFFSET)
 		return LW_E_TRUNC;
+	m->op = buf[0];
+	m->htype = buf[1];
+	m->hlen = buf[2];
+	m->hops = buf[3];
+	m->xid = get_be32(buf + 4);
+	m->secs = (uint16_t)(buf[8] << 8 | buf[9]);
+	m->flags = (uint16_t)(buf[10] << 8 | buf[11]);
+	m->ciaddr = get_be32(buf + 12);
+	m->yiaddr = get_be32(buf + 16);
+	m->siaddr = get_be32(buf + 20);
+	m->giaddr = get_be32(buf + 24);
+	memcpy(m->chaddr, buf + 28, sizeof(m->chaddr));
+	sname = buf + BOOTP_SNAME_OFF;
+	file = buf + BOOTP_FILE_OFF;
+	cookie = get_be32(buf + BOOTP_FIXED_LEN);
+	lw_rcur_init(&c, buf + DHCP4_OPT_OFFSET, len - DHCP4_OPT_OFFSET);
 	if (m->op != BOOTP_REQUEST)
 		return LW_E_OP;
 	if (m->hlen > sizeof(m->chaddr))
@@ -278,27 +287,45 @@ bool dhcp4_prl_has(const struct dhcp4_msg *m, uint8_t code)
 	return memchr(m->prl, code, m->prl_len) != NULL;
 }
 
+static inline void put_be16(uint8_t *b, uint16_t v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+
+static inline void put_be32(uint8_t *b, uint32_t v)
+{
+	v = __builtin_bswap32(v);
+	memcpy(b, &v, 4);
+}
+
 void dhcp4_reply_header(struct lw_wcur *w, const struct dhcp4_msg *req, uint8_t msg_type,
 	uint32_t yiaddr, uint32_t siaddr)
 {
-	/* RFC 2131 4.3.1 table 3: what a server reply echoes from the request. */
-	lw_wcur_u8(w, BOOTP_REPLY);
-	lw_wcur_u8(w, req->htype);
-	lw_wcur_u8(w, req->hlen);
-	lw_wcur_u8(w, 0); /* hops */
-	lw_wcur_u32(w, req->xid);
-	lw_wcur_u16(w, 0); /* secs */
-	lw_wcur_u16(w, req->flags);
-	lw_wcur_u32(w, req->ciaddr);
-	lw_wcur_u32(w, yiaddr);
-	lw_wcur_u32(w, siaddr);
-	lw_wcur_u32(w, req->giaddr);
-	lw_wcur_bytes(w, req->chaddr, sizeof(req->chaddr));
-	lw_wcur_zero(w, BOOTP_SNAME_LEN + BOOTP_FILE_LEN);
-	lw_wcur_u32(w, DHCP4_COOKIE);
-	lw_wcur_u8(w, DHCP4_OPT_MSG_TYPE);
-	lw_wcur_u8(w, 1);
-	lw_wcur_u8(w, msg_type);
+	/* RFC 2131 4.3.1 table 3: what a server reply echoes from the request.
+	 * One bounds check for the whole header (243 bytes), then plain
+	 * stores: this runs for every reply. */
+	uint8_t *b = lw_wcur_reserve(w, BOOTP_FIXED_LEN + 4 + 3);
+
+	if (b == NULL)
+		return;
+	b[0] = BOOTP_REPLY;
+	b[1] = req->htype;
+	b[2] = req->hlen;
+	b[3] = 0; /* hops */
+	put_be32(b + 4, req->xid);
+	put_be16(b + 8, 0); /* secs */
+	put_be16(b + 10, req->flags);
+	put_be32(b + 12, req->ciaddr);
+	put_be32(b + 16, yiaddr);
+	put_be32(b + 20, siaddr);
+	put_be32(b + 24, req->giaddr);
+	memcpy(b + 28, req->chaddr, sizeof(req->chaddr));
+	memset(b + BOOTP_SNAME_OFF, 0, BOOTP_SNAME_LEN + BOOTP_FILE_LEN);
+	put_be32(b + BOOTP_FIXED_LEN, DHCP4_COOKIE);
+	b[BOOTP_FIXED_LEN + 4] = DHCP4_OPT_MSG_TYPE;
+	b[BOOTP_FIXED_LEN + 5] = 1;
+	b[BOOTP_FIXED_LEN + 6] = msg_type;
 }
 
 void dhcp4_put_opt(struct lw_wcur *w, uint8_t code, const void *data, uint8_t len)
