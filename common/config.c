@@ -310,6 +310,7 @@ static const struct cf_item schema[] = {
 	ANY(SEC_DATAPLANE, "eal_args", REQ, load_eal_args),
 	INT(SEC_DATAPLANE, "mbufs", DEF, 1023, 1048575, 8191, LWC, mbufs),
 	INT(SEC_DATAPLANE, "max_leases", DEF, 0, 1 << 28, 0, LWC, max_leases),
+	INT(SEC_DATAPLANE, "idle_sleep_us", DEF, 0, 100000, 100, LWC, idle_sleep_us),
 
 	BOOL(SEC_SERVER, "authoritative", DEF, true, LWC, authoritative),
 	INT(SEC_SERVER, "default_lease_time", DEF, 1, SECS, 7200, LWC, default_lease_time),

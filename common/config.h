@@ -154,6 +154,7 @@ struct lw_config {
 	char *eal_argv[LW_MAX_EAL_ARGS]; /* eal_argv[0] is the program name */
 	unsigned mbufs;			 /* mbufs in the pool, per port */
 	unsigned max_leases;		 /* lease slots per worker shard */
+	unsigned idle_sleep_us;		 /* longest nap of an idle worker; 0 = always poll */
 
 	/* server { } : defaults that subnets inherit */
 	bool authoritative;

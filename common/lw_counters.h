@@ -99,7 +99,8 @@
 		"leases given the expiry the failover partner acknowledged (tsfp)")                \
 	X(FO_SNAPSHOTS, "failover-snapshots", "failover snapshots copied from control")            \
 	X(BINDINGS_UPDATED, "bindings-loaded-serving",                                             \
-		"failover bindings control installed while serving (peer updates)")
+		"failover bindings control installed while serving (peer updates)")                \
+	X(IDLE_NAPS, "idle-naps", "naps of an idle worker (dataplane.idle_sleep_us)")
 
 enum lw_counter {
 #define LW_CTR_ENUM(id, name, help) LW_CTR_##id,

@@ -281,6 +281,7 @@ static int start(const char *prog, struct lw_config *cfg, char **eal_argv)
 
 	dp.tsc_hz = rte_get_tsc_hz();
 	dp.ms_cycles = dp.tsc_hz / 1000 ? dp.tsc_hz / 1000 : 1;
+	dp.idle_sleep_us = cfg->idle_sleep_us;
 	dp.base_time = (uint32_t)time(NULL);
 	dp.base_tsc = rte_rdtsc();
 

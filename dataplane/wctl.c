@@ -288,9 +288,10 @@ out:
 		w->ctr[LW_CTR_CMD_REJECTED]++;
 }
 
-void wctl_commands(struct worker *w, unsigned bursts)
+unsigned wctl_commands(struct worker *w, unsigned bursts)
 {
 	union lw_cmd c[CMD_BURST];
+	unsigned done = 0;
 
 	while (bursts--) {
 		unsigned n = rte_ring_sc_dequeue_burst_elem(
@@ -298,9 +299,11 @@ void wctl_commands(struct worker *w, unsigned bursts)
 
 		for (unsigned i = 0; i < n; i++)
 			command(w, &c[i]);
+		done += n;
 		if (n < CMD_BURST)
 			break;
 	}
+	return done;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -35,14 +35,15 @@ void wctl_events_out(struct worker *w);
 uint64_t wctl_durable(struct worker *w);
 
 /*
- * Takes up to bursts x 32 commands from control and applies them. A command
+ * Takes up to bursts x 32 commands from control and applies them; returns
+ * how many it took. A command
  * that is malformed or does not apply counts LW_CTR_CMD_REJECTED; a MOVE or
  * a YIELD before this worker serves is one (no address moves before that),
  * and so is a YIELD before the first failover snapshot (no role known). A
  * LOAD once serving applies only to failover pools: the peer's bindings
  * (FAILOVER.md 4.4) reach the owning shard that way.
  */
-void wctl_commands(struct worker *w, unsigned bursts);
+unsigned wctl_commands(struct worker *w, unsigned bursts);
 
 /*
  * Copies control's failover snapshot (lw_shm_hdr.fo) into w->fo when its

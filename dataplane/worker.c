@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
@@ -459,10 +462,11 @@ static void steer_flush(struct worker *w)
 }
 
 /* Requests other workers received for clients of this one. */
-static void drain_steer(struct worker *w)
+static unsigned drain_steer(struct worker *w)
 {
 	struct lw_dp *dp = w->dp;
 	struct rte_mbuf *pkts[LW_BURST];
+	unsigned total = 0;
 
 	for (unsigned j = 0; j < dp->n_workers; j++) {
 		unsigned n;
@@ -473,6 +477,7 @@ static void drain_steer(struct worker *w)
 		if (n == 0)
 			continue;
 		w->ctr[LW_CTR_STEER_IN] += n;
+		total += n;
 		for (unsigned i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
 			const struct lw_port *p = &dp->ports[dp->port_idx[m->port]];
@@ -493,6 +498,7 @@ static void drain_steer(struct worker *w)
 			dhcp_process(w, p, m, &msg, &info, (int)(m->hash.usr & 0xff));
 		}
 	}
+	return total;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -544,13 +550,13 @@ static inline void rx_frame(struct worker *w, const struct lw_port *p, struct rt
  * are not for us: ~9.7 Mpps on one worker, ~250 cycles/frame at 2.4 GHz,
  * the PMD's mbuf allocation and the bulk free included (burst 32).
  */
-static void rx_port(struct worker *w, const struct lw_port *p)
+static unsigned rx_port(struct worker *w, const struct lw_port *p)
 {
 	struct rte_mbuf *pkts[LW_BURST];
 	uint16_t n = rte_eth_rx_burst(p->port_id, (uint16_t)w->id, pkts, LW_BURST);
 
 	if (n == 0)
-		return;
+		return 0;
 	w->ctr[LW_CTR_RX_PACKETS] += n;
 	rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
 	for (uint16_t i = 0; i < n; i++) {
@@ -565,14 +571,16 @@ static void rx_port(struct worker *w, const struct lw_port *p)
 	}
 	if (w->steer_mask)
 		steer_flush(w);
+	return n;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Messages, housekeeping */
 
-static void drain_msgs(struct worker *w)
+static unsigned drain_msgs(struct worker *w)
 {
 	struct wmsg msgs[MSG_BURST];
+	unsigned total = 0;
 
 	for (unsigned j = 0; j < w->dp->n_workers; j++) {
 		unsigned n;
@@ -581,6 +589,7 @@ static void drain_msgs(struct worker *w)
 			continue;
 		n = rte_ring_sc_dequeue_burst_elem(
 			w->msg_in[j], msgs, sizeof(msgs[0]), MSG_BURST, NULL);
+		total += n;
 		for (unsigned i = 0; i < n; i++) {
 			const struct wmsg *m = &msgs[i];
 
@@ -598,6 +607,7 @@ static void drain_msgs(struct worker *w)
 			}
 		}
 	}
+	return total;
 }
 
 /* A reloaded configuration published by the main lcore (main.c). */
@@ -642,6 +652,34 @@ static void housekeep(struct worker *w, uint64_t tsc)
 	wctl_housekeep(w);
 }
 
+/*
+ * An idle worker naps: after IDLE_SPINS loop turns with nothing received,
+ * steered, messaged or commanded, it sleeps 1 us, then twice as long each
+ * turn that is still idle, up to dataplane.idle_sleep_us; the first turn
+ * with work sets it back to polling. Under load it never sleeps (one
+ * compare per turn); idle, the core goes to the control process and the
+ * host (on a 2-vCPU machine two polling workers otherwise take the CPU the
+ * journal's fdatasync needs). The cost: the first packet after a quiet
+ * spell waits up to one nap. The worker's timer slack is 1 us (prctl at
+ * start), so a nap is not stretched by the default 50 us.
+ */
+#define IDLE_SPINS 64
+
+static void idle_nap(struct worker *w)
+{
+	struct timespec ts;
+
+	if (++w->idle_turns < IDLE_SPINS)
+		return;
+	w->nap_us = w->nap_us ? w->nap_us * 2 : 1;
+	if (w->nap_us > w->dp->idle_sleep_us)
+		w->nap_us = w->dp->idle_sleep_us;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)w->nap_us * 1000;
+	w->ctr[LW_CTR_IDLE_NAPS]++;
+	nanosleep(&ts, NULL);
+}
+
 static void tx_flush(struct worker *w)
 {
 	for (unsigned i = 0; i < w->dp->n_ports; i++)
@@ -664,25 +702,34 @@ int worker_main(void *arg)
 		for (unsigned i = 0; i < dp->n_ports; i++)
 			arp_request(w, &dp->ports[i], dp->ports[i].pp.addr);
 
+	char name[16];
+
+	/* The thread's name in top -H, ps -L and /proc: lw-worker-N. */
+	snprintf(name, sizeof(name), "lw-worker-%u", w->id);
+	(void)pthread_setname_np(pthread_self(), name);
+	/* Naps are not stretched by the default 50 us timer slack. */
+	if (dp->idle_sleep_us)
+		(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
 		uint64_t tsc;
+		unsigned work = 0;
 
 		++iter;
 		for (unsigned i = 0; i < dp->n_ports; i++)
-			rx_port(w, &dp->ports[i]);
+			work += rx_port(w, &dp->ports[i]);
 		if (dp->n_workers > 1) {
-			drain_steer(w);
+			work += drain_steer(w);
 			if ((iter & (MSG_EVERY - 1)) == 0)
-				drain_msgs(w);
+				work += drain_msgs(w);
 		}
 		/* Events leave in the iteration that made them, so that the
 		 * journal's group commit starts as early as possible. */
 		wctl_events_out(w);
 		release_acks(w, wctl_durable(w));
 		if (unlikely(!w->serving))
-			wctl_commands(w, 8);
+			work += wctl_commands(w, 8);
 		else if ((iter & (CMD_EVERY - 1)) == 0)
-			wctl_commands(w, 1);
+			work += wctl_commands(w, 1);
 		drop_flush(w);
 		/* Flushed every iteration that buffered something: at low rates a
 		 * reply never waits for 31 others. A TSC deadline (l3fwd's
@@ -694,6 +741,12 @@ int worker_main(void *arg)
 		if (unlikely(tsc - w->last_hk >= hk_cycles)) {
 			housekeep(w, tsc);
 			drop_flush(w);
+		}
+		if (work) {
+			w->idle_turns = 0;
+			w->nap_us = 0;
+		} else if (dp->idle_sleep_us) {
+			idle_nap(w);
 		}
 	}
 

@@ -85,6 +85,7 @@ struct lw_dp {
 	uint64_t base_tsc;
 	uint64_t ms_cycles;
 	uint32_t base_time;
+	unsigned idle_sleep_us; /* config: longest nap of an idle worker, 0 = never */
 };
 
 struct worker {
@@ -97,9 +98,11 @@ struct worker {
 	struct srv_optcache oc[SRV_OC_ENTRIES]; /* ctx.oc: reply options by request list */
 	bool log;
 
-	uint32_t now;	  /* Unix seconds, updated by housekeeping */
-	uint64_t now_ms;  /* ms since start, idem */
-	uint64_t last_hk; /* TSC of the last housekeeping */
+	uint32_t now;	     /* Unix seconds, updated by housekeeping */
+	uint64_t now_ms;     /* ms since start, idem */
+	uint64_t last_hk;    /* TSC of the last housekeeping */
+	unsigned idle_turns; /* loop turns in a row with nothing to do */
+	unsigned nap_us;     /* the last nap; 0 = polling */
 
 	struct rte_ring *steer_in[LW_MAX_WORKERS];  /* [j]: mbufs from worker j */
 	struct rte_ring *steer_out[LW_MAX_WORKERS]; /* [j]: mbufs to worker j */

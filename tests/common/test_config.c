@@ -358,6 +358,7 @@ Test(config, defaults)
 	cr_expect_eq(cfg->eal_argc, 3);
 	cr_expect_eq(cfg->mbufs, 8191);
 	cr_expect_eq(cfg->max_leases, 0);
+	cr_expect_eq(cfg->idle_sleep_us, 100);
 	cr_expect(cfg->authoritative);
 	cr_expect_eq(cfg->default_lease_time, 7200);
 	cr_expect_eq(cfg->min_lease_time, 300);
@@ -432,12 +433,13 @@ Test(config, largest_values)
 {
 	struct lw_config *cfg =
 		load_ok("dataplane = { eal_args = [ \"-l\", \"0\" ];\n"
-			"  mbufs = 1048575; max_leases = 268435456; };\n"
+			"  mbufs = 1048575; max_leases = 268435456; idle_sleep_us = 100000; };\n"
 			"server = { max_lease_time = 2147483648L;\n"
 			"  decline_probation = 2147483648L; offer_hold = 3600; };\n" PORT);
 
 	cr_expect_eq(cfg->mbufs, 1048575);
 	cr_expect_eq(cfg->max_leases, 268435456u);
+	cr_expect_eq(cfg->idle_sleep_us, 100000u);
 	cr_expect_eq(cfg->max_lease_time, 2147483648u);
 	cr_expect_eq(cfg->decline_probation, 2147483648u);
 	lw_config_free(cfg);
@@ -1003,6 +1005,8 @@ static const struct bad bad_cfgs[] = {
 		"cfg:3: dataplane.mbufs: expected an integer between 1023 and 1048575, got 100"},
 	{"max_leases too big", "dataplane = { eal_args = [ \"-l\" ];\n  max_leases = 268435457; };\n" PORT,
 		"cfg:2: dataplane.max_leases: expected an integer between 0 and 268435456, got 268435457"},
+	{"idle_sleep_us too big", "dataplane = { eal_args = [ \"-l\" ];\n  idle_sleep_us = 100001; };\n" PORT,
+		"cfg:2: dataplane.idle_sleep_us: expected an integer between 0 and 100000, got 100001"},
 	{"wrong type: string for integer", DP PORT "server = {\n  max_lease_time = \"abc\";\n};\n",
 		"cfg:4: server.max_lease_time: expected an integer between 1 and 2147483648, got \"abc\""},
 	{"wrong type: float for integer", DP PORT "server = { offer_hold = 1.5; };\n",
