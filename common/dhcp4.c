@@ -44,106 +44,6 @@ const char *dhcp4_type_name(int type)
 	return names[type];
 }
 
-/*
- * Appends one occurrence of a variable option to what earlier occurrences
- * left (RFC 3396: the pieces are joined in the order they appear).
- */
-static int append(uint8_t *dst, uint8_t *dst_len, struct lw_rcur *c, uint8_t len)
-{
-	unsigned have = *dst_len;
-
-	if (have + len > 255)
-		return LW_E_TOOLONG;
-	lw_rcur_bytes(c, dst + have, len);
-	*dst_len = (uint8_t)(have + len);
-	return 0;
-}
-
-/* Reads a 4-byte address or count; the caller has checked the room. */
-static int fixed_u32(struct lw_rcur *c, uint8_t len, uint32_t *v)
-{
-	if (len != 4)
-		return LW_E_OPTSIZE;
-	*v = lw_rcur_u32(c);
-	return 0;
-}
-
-static int parse_overload(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t len)
-{
-	uint8_t v;
-
-	/*
-	 * RFC 2131 4.1: 52 belongs in the options field, once. file and sname
-	 * are read only after the options field has set it, so a 52 found
-	 * there is always a second one: one test covers both rules.
-	 */
-	if (m->has & DHCP4_HAS_OVERLOAD)
-		return LW_E_OVERLOAD;
-	if (len != 1)
-		return LW_E_OPTSIZE;
-	v = lw_rcur_u8(c);
-	if (v < 1 || v > 3)
-		return LW_E_OVERLOAD;
-	m->overload = v;
-	m->has |= DHCP4_HAS_OVERLOAD;
-	return 0;
-}
-
-/* One option whose len payload bytes are known to be in c. */
-static int parse_option(struct dhcp4_msg *m, struct lw_rcur *c, uint8_t code, uint8_t len)
-{
-	int rc = 0;
-
-	switch (code) {
-	case DHCP4_OPT_REQUESTED_IP:
-		rc = fixed_u32(c, len, &m->requested_ip);
-		m->has |= DHCP4_HAS_REQUESTED_IP;
-		break;
-	case DHCP4_OPT_LEASE_TIME:
-		rc = fixed_u32(c, len, &m->lease_time);
-		m->has |= DHCP4_HAS_LEASE_TIME;
-		break;
-	case DHCP4_OPT_SERVER_ID:
-		rc = fixed_u32(c, len, &m->server_id);
-		m->has |= DHCP4_HAS_SERVER_ID;
-		break;
-	case DHCP4_OPT_SUBNET_SELECTION:
-		rc = fixed_u32(c, len, &m->subnet_selection);
-		m->has |= DHCP4_HAS_SUBNET_SELECTION;
-		break;
-	case DHCP4_OPT_OVERLOAD:
-		rc = parse_overload(m, c, len);
-		break;
-	case DHCP4_OPT_MSG_TYPE:
-		if (len != 1)
-			return LW_E_OPTSIZE;
-		m->msg_type = lw_rcur_u8(c);
-		break;
-	case DHCP4_OPT_MAX_MSG_SIZE:
-		if (len != 2)
-			return LW_E_OPTSIZE;
-		m->max_msg_size = lw_rcur_u16(c);
-		m->has |= DHCP4_HAS_MAX_MSG_SIZE;
-		break;
-	case DHCP4_OPT_PRL:
-		rc = append(m->prl, &m->prl_len, c, len);
-		m->has |= DHCP4_HAS_PRL;
-		break;
-	case DHCP4_OPT_CLIENT_ID:
-		rc = append(m->client_id, &m->client_id_len, c, len);
-		m->has |= DHCP4_HAS_CLIENT_ID;
-		break;
-	case DHCP4_OPT_AGENT_INFO:
-		rc = append(m->agent_info, &m->agent_info_len, c, len);
-		m->has |= DHCP4_HAS_AGENT_INFO;
-		break;
-	default:
-		lw_rcur_skip(c, len);
-		break;
-	}
-	return rc;
-}
-
 static inline uint32_t get_be32(const uint8_t *b)
 {
 	uint32_t v;
@@ -153,26 +53,124 @@ static inline uint32_t get_be32(const uint8_t *b)
 }
 
 /*
- * Walks one options area (the options field, or file/sname when overloaded):
- * RFC 2132 section 2 TLVs, with PAD (no length byte) and END.
+ * Appends one occurrence of a variable option to what earlier occurrences
+ * left (RFC 3396: the pieces are joined in the order they appear).
  */
-static int parse_area(struct dhcp4_msg *m, struct lw_rcur *c)
+static int append(uint8_t *dst, uint8_t *dst_len, const uint8_t *v, uint8_t len)
 {
-	while (lw_rcur_left(c) > 0) {
-		uint8_t code = lw_rcur_u8(c);
-		uint8_t len;
+	unsigned have = *dst_len;
+
+	if (have + len > 255)
+		return LW_E_TOOLONG;
+	memcpy(dst + have, v, len);
+	*dst_len = (uint8_t)(have + len);
+	return 0;
+}
+
+/* Reads a 4-byte address or count. */
+static int fixed_u32(const uint8_t *v, uint8_t len, uint32_t *out)
+{
+	if (len != 4)
+		return LW_E_OPTSIZE;
+	*out = get_be32(v);
+	return 0;
+}
+
+static int parse_overload(struct dhcp4_msg *m, const uint8_t *v, uint8_t len)
+{
+	/*
+	 * RFC 2131 4.1: 52 belongs in the options field, once. file and sname
+	 * are read only after the options field has set it, so a 52 found
+	 * there is always a second one: one test covers both rules.
+	 */
+	if (m->has & DHCP4_HAS_OVERLOAD)
+		return LW_E_OVERLOAD;
+	if (len != 1)
+		return LW_E_OPTSIZE;
+	if (v[0] < 1 || v[0] > 3)
+		return LW_E_OVERLOAD;
+	m->overload = v[0];
+	m->has |= DHCP4_HAS_OVERLOAD;
+	return 0;
+}
+
+/* One option: its len payload bytes at v are inside the area (checked). */
+static int parse_option(struct dhcp4_msg *m, const uint8_t *v, uint8_t code, uint8_t len)
+{
+	int rc = 0;
+
+	switch (code) {
+	case DHCP4_OPT_REQUESTED_IP:
+		rc = fixed_u32(v, len, &m->requested_ip);
+		m->has |= DHCP4_HAS_REQUESTED_IP;
+		break;
+	case DHCP4_OPT_LEASE_TIME:
+		rc = fixed_u32(v, len, &m->lease_time);
+		m->has |= DHCP4_HAS_LEASE_TIME;
+		break;
+	case DHCP4_OPT_SERVER_ID:
+		rc = fixed_u32(v, len, &m->server_id);
+		m->has |= DHCP4_HAS_SERVER_ID;
+		break;
+	case DHCP4_OPT_SUBNET_SELECTION:
+		rc = fixed_u32(v, len, &m->subnet_selection);
+		m->has |= DHCP4_HAS_SUBNET_SELECTION;
+		break;
+	case DHCP4_OPT_OVERLOAD:
+		rc = parse_overload(m, v, len);
+		break;
+	case DHCP4_OPT_MSG_TYPE:
+		if (len != 1)
+			return LW_E_OPTSIZE;
+		m->msg_type = v[0];
+		break;
+	case DHCP4_OPT_MAX_MSG_SIZE:
+		if (len != 2)
+			return LW_E_OPTSIZE;
+		m->max_msg_size = (uint16_t)(v[0] << 8 | v[1]);
+		m->has |= DHCP4_HAS_MAX_MSG_SIZE;
+		break;
+	case DHCP4_OPT_PRL:
+		rc = append(m->prl, &m->prl_len, v, len);
+		m->has |= DHCP4_HAS_PRL;
+		break;
+	case DHCP4_OPT_CLIENT_ID:
+		rc = append(m->client_id, &m->client_id_len, v, len);
+		m->has |= DHCP4_HAS_CLIENT_ID;
+		break;
+	case DHCP4_OPT_AGENT_INFO:
+		rc = append(m->agent_info, &m->agent_info_len, v, len);
+		m->has |= DHCP4_HAS_AGENT_INFO;
+		break;
+	default:
+		break;
+	}
+	return rc;
+}
+
+/*
+ * Walks one options area (the options field, or file/sname when overloaded):
+ * RFC 2132 section 2 TLVs, with PAD (no length byte) and END. One bounds
+ * check per TLV (the length byte and the whole payload inside the area),
+ * then plain loads, as for the fixed header.
+ */
+static int parse_area(struct dhcp4_msg *m, const uint8_t *p, const uint8_t *end)
+{
+	while (p < end) {
+		uint8_t code = *p++, len;
 		int rc;
 
 		if (code == DHCP4_OPT_PAD)
 			continue;
 		if (code == DHCP4_OPT_END)
 			return 0;
-		len = lw_rcur_u8(c);
-		if (c->err || lw_rcur_left(c) < len)
+		if (p == end || (size_t)(end - p - 1) < p[0])
 			return LW_E_OPTLEN;
-		rc = parse_option(m, c, code, len);
+		len = *p++;
+		rc = parse_option(m, p, code, len);
 		if (rc < 0)
 			return rc;
+		p += len;
 	}
 	return 0;
 }
@@ -208,7 +206,6 @@ static int parse_agent_info(struct dhcp4_msg *m)
 int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 {
 	const uint8_t *sname, *file;
-	struct lw_rcur c, f;
 	uint32_t cookie;
 	int rc;
 
@@ -230,7 +227,6 @@ int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 	sname = buf + BOOTP_SNAME_OFF;
 	file = buf + BOOTP_FILE_OFF;
 	cookie = get_be32(buf + BOOTP_FIXED_LEN);
-	lw_rcur_init(&c, buf + DHCP4_OPT_OFFSET, len - DHCP4_OPT_OFFSET);
 	if (m->op != BOOTP_REQUEST)
 		return LW_E_OP;
 	if (m->hlen > sizeof(m->chaddr))
@@ -250,18 +246,16 @@ int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 	m->agent_info_len = 0;
 
 	/* RFC 2131 4.1: options field first (it holds 52), then file, then sname. */
-	rc = parse_area(m, &c);
+	rc = parse_area(m, buf + DHCP4_OPT_OFFSET, buf + len);
 	if (rc < 0)
 		return rc;
 	if (m->overload & OVERLOAD_FILE) {
-		lw_rcur_init(&f, file, BOOTP_FILE_LEN);
-		rc = parse_area(m, &f);
+		rc = parse_area(m, file, file + BOOTP_FILE_LEN);
 		if (rc < 0)
 			return rc;
 	}
 	if (m->overload & OVERLOAD_SNAME) {
-		lw_rcur_init(&f, sname, BOOTP_SNAME_LEN);
-		rc = parse_area(m, &f);
+		rc = parse_area(m, sname, sname + BOOTP_SNAME_LEN);
 		if (rc < 0)
 			return rc;
 	}
