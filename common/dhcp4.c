@@ -349,6 +349,21 @@ void dhcp4_put_opt_u32(struct lw_wcur *w, uint8_t code, uint32_t v)
 	b[5] = (uint8_t)v;
 }
 
+void dhcp4_put_opts_u32(struct lw_wcur *w, const uint8_t *codes, const uint32_t *vals, unsigned n)
+{
+	uint8_t *b = n <= 8 ? lw_wcur_reserve(w, 6u * n) : NULL;
+
+	if (!b) {
+		w->err = LW_E_NOSPACE;
+		return;
+	}
+	for (unsigned i = 0; i < n; i++, b += 6) {
+		b[0] = codes[i];
+		b[1] = 4;
+		put_be32(b + 2, vals[i]);
+	}
+}
+
 int dhcp4_reply_finish(struct lw_wcur *w)
 {
 	size_t len;

@@ -170,6 +170,11 @@ void dhcp4_reply_header(struct lw_wcur *w, const struct dhcp4_msg *req, uint8_t 
 	uint32_t yiaddr, uint32_t siaddr);
 void dhcp4_put_opt(struct lw_wcur *w, uint8_t code, const void *data, uint8_t len);
 void dhcp4_put_opt_u32(struct lw_wcur *w, uint8_t code, uint32_t v);
+/*
+ * Writes n (<= 8) 4-byte options, codes[i] = vals[i], with one room check:
+ * all of them or none (LW_E_NOSPACE).
+ */
+void dhcp4_put_opts_u32(struct lw_wcur *w, const uint8_t *codes, const uint32_t *vals, unsigned n);
 /* Writes END and pads to BOOTP_MIN_LEN. Returns the total length or a negative LW_E_NOSPACE. */
 int dhcp4_reply_finish(struct lw_wcur *w);
 

@@ -849,6 +849,34 @@ Test(reply, option_is_all_or_nothing)
 	cr_expect_eq(buf[243], 0xee);
 }
 
+Test(reply, four_byte_options_in_one_block)
+{
+	static const uint8_t codes[3] = {DHCP4_OPT_SERVER_ID, DHCP4_OPT_LEASE_TIME, DHCP4_OPT_T1};
+	static const uint8_t want[18] = {
+		54, 4, 10, 0, 0, 1, 51, 4, 0, 1, 0x51, 0x80, 58, 4, 0, 0, 0xa8, 0xc0};
+	const uint32_t vals[3] = {A(10, 0, 0, 1), 86400, 43200};
+	uint8_t req[512], buf[600];
+	struct dhcp4_msg m;
+	struct lw_wcur w;
+
+	parse_discover(&m, req);
+	lw_wcur_init(&w, buf, sizeof(buf));
+	dhcp4_reply_header(&w, &m, DHCP4_OFFER, 0, 0);
+	dhcp4_put_opts_u32(&w, codes, vals, 3);
+	cr_expect_eq(w.err, 0);
+	cr_expect_eq(lw_wcur_len(&w), 243 + 18);
+	cr_expect_arr_eq(buf + 243, want, sizeof(want));
+
+	/* 17 bytes of room for 18: nothing written, LW_E_NOSPACE. */
+	lw_wcur_init(&w, buf, 243 + 17);
+	dhcp4_reply_header(&w, &m, DHCP4_OFFER, 0, 0);
+	memset(buf + 243, 0xee, 17);
+	dhcp4_put_opts_u32(&w, codes, vals, 3);
+	cr_expect_eq(w.err, LW_E_NOSPACE);
+	cr_expect_eq(lw_wcur_len(&w), 243);
+	cr_expect_eq(buf[243], 0xee);
+}
+
 /*
  * Parse, build the reply over the request's own bytes (as the dataplane
  * does), turn it back into a request and parse it again.
