@@ -197,6 +197,27 @@ static bool failover_subnet(const struct srv_ctx *c, int sidx)
 	return sidx >= 0 && c->cfg->subnets[sidx].failover;
 }
 
+/* The client's key and its lease (or NULL), from the burst's hint if any. */
+static struct lease *client_lease(const struct srv_ctx *c, const struct srv_req *rq,
+	const struct dhcp4_msg *m, struct lw_client_key *key, uint32_t *sig)
+{
+	if (rq->hint) {
+		*key = rq->hint->key;
+		*sig = rq->hint->sig;
+		return shard_hint_lease(c->shard, rq->hint);
+	}
+	lw_client_key_from_msg(key, m);
+	return shard_lookup_sig(c->shard, key, sig);
+}
+
+void srv_lookup_burst(
+	struct srv_ctx *c, const struct dhcp4_msg *const *m, unsigned n, struct shard_hint *h)
+{
+	for (unsigned i = 0; i < n; i++)
+		lw_client_key_from_msg(&h[i].key, m[i]);
+	shard_lookup_burst(c->shard, h, n);
+}
+
 /* The client's RFC 3074 bucket: the worker's when it steered, else hashed here. */
 static uint8_t bucket_of(const struct srv_req *rq, const struct dhcp4_msg *m)
 {
@@ -517,8 +538,7 @@ static int discover(struct srv_ctx *c, const struct srv_req *rq, const struct dh
 		return 0;
 	}
 	sn = &c->cfg->subnets[sidx];
-	lw_client_key_from_msg(&key, m);
-	l = shard_lookup_sig(c->shard, &key, &sig);
+	l = client_lease(c, rq, m, &key, &sig);
 	r = srv_find_reservation(c->tbl, (unsigned)sidx, m);
 
 	if (r) {
@@ -616,8 +636,7 @@ static int request_addr(struct srv_ctx *c, const struct srv_req *rq, const struc
 	if (!lw_in_prefix(a, sn->net, sn->plen))
 		return nak(c, rq, m, sidx, "wrong network", buf, cap, out);
 
-	lw_client_key_from_msg(&key, m);
-	l = shard_lookup_sig(c->shard, &key, &sig);
+	l = client_lease(c, rq, m, &key, &sig);
 	r = srv_find_reservation(c->tbl, (unsigned)sidx, m);
 	if (r) {
 		if (a != r->addr)
@@ -676,9 +695,10 @@ static int request(struct srv_ctx *c, const struct srv_req *rq, const struct dhc
 			struct lw_client_key key;
 			struct lease *l;
 
+			uint32_t sig;
+
 			/* The client took another server's offer: ours goes back. */
-			lw_client_key_from_msg(&key, m);
-			l = shard_lookup(c->shard, &key);
+			l = client_lease(c, rq, m, &key, &sig);
 			if (l && l->state == LW_BIND_OFFERED && !l->reserved)
 				shard_drop_offer(c->shard, l);
 			count(c, LW_CTR_DROP_NOT_FOR_US);

@@ -84,6 +84,9 @@ struct srv_req {
 	 * worker already hashed it to steer; else computed when needed. */
 	bool has_bucket;
 	uint8_t bucket;
+	/* The client's key and lookup done ahead for the whole burst
+	 * (srv_lookup_burst), or NULL: srv_process() looks it up. */
+	const struct shard_hint *hint;
 };
 
 enum srv_dst {
@@ -101,6 +104,16 @@ struct srv_reply {
 	uint16_t len;	    /* bytes of DHCP payload written */
 	uint64_t event_seq; /* > 0: the reply may leave only once this binding event is durable */
 };
+
+/*
+ * The clients of a burst of parsed requests m[0..n) (n <= 64) looked up
+ * together (shard_lookup_burst): h[i] then goes in the srv_req of m[i]. The
+ * requests must then go through srv_process() in this order, on this
+ * worker, before the next burst; a hint stays correct whatever earlier
+ * requests of the burst did to the table (shard_hint_lease).
+ */
+void srv_lookup_burst(
+	struct srv_ctx *ctx, const struct dhcp4_msg *const *m, unsigned n, struct shard_hint *h);
 
 /*
  * Decides and builds the reply to m, received as rq. In a failover subnet

@@ -6,6 +6,7 @@
 
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
+#include <rte_prefetch.h>
 
 #include "common/lw_counters.h"
 #include "shard_pvt.h"
@@ -297,24 +298,71 @@ struct lease *shard_lookup_sig(struct shard *s, const struct lw_client_key *k, u
 	return pos >= 0 ? &s->leases[pos] : NULL;
 }
 
-static struct lease *insert_at(struct shard *s, const struct lw_client_key *k, int32_t pos);
+static struct lease *insert_at(
+	struct shard *s, const struct lw_client_key *k, int32_t pos, uint32_t sig);
 
 struct lease *shard_insert_sig(struct shard *s, const struct lw_client_key *k, uint32_t sig)
 {
-	return insert_at(s, k, rte_hash_add_key_with_hash(s->h, k, sig));
+	return insert_at(s, k, rte_hash_add_key_with_hash(s->h, k, sig), sig);
+}
+
+void shard_lookup_burst(struct shard *s, struct shard_hint *h, unsigned n)
+{
+	const void *keys[64];
+	hash_sig_t sigs[64];
+	int32_t pos[64];
+
+	if (n > 64)
+		n = 64;
+	for (unsigned i = 0; i < n; i++) {
+		keys[i] = &h[i].key;
+		sigs[i] = h[i].sig = rte_hash_hash(s->h, &h[i].key);
+	}
+	if (n)
+		(void)rte_hash_lookup_with_hash_bulk(s->h, keys, sigs, n, pos);
+	for (unsigned i = 0; i < n; i++) {
+		h[i].pos = pos[i];
+		h[i].ins_gen = s->ins_gen;
+		h[i].del_gen = s->del_gen;
+		if (pos[i] >= 0 && (unsigned)pos[i] < s->capacity)
+			rte_prefetch0(&s->leases[pos[i]]);
+	}
+}
+
+struct lease *shard_hint_lease(struct shard *s, const struct shard_hint *h)
+{
+	uint32_t sig, since = s->ins_gen - h->ins_gen;
+
+	if (h->del_gen != s->del_gen)
+		return shard_lookup_sig(s, &h->key, &sig);
+	if (h->pos >= 0)
+		return (unsigned)h->pos < s->capacity ? &s->leases[h->pos] : NULL;
+	/* Not found then: still not, unless an insert since had its signature
+	 * (a new client's DISCOVER inserts; the burst's other new clients
+	 * need no second lookup). */
+	if (since > SHARD_INS_SIGS)
+		return shard_lookup_sig(s, &h->key, &sig);
+	for (uint32_t g = h->ins_gen; g != s->ins_gen; g++)
+		if (s->ins_sig[g & (SHARD_INS_SIGS - 1)] == h->sig)
+			return shard_lookup_sig(s, &h->key, &sig);
+	return NULL;
 }
 
 struct lease *shard_insert(struct shard *s, const struct lw_client_key *k)
 {
-	return insert_at(s, k, rte_hash_add_key(s->h, k));
+	uint32_t sig = rte_hash_hash(s->h, k);
+
+	return insert_at(s, k, rte_hash_add_key_with_hash(s->h, k, sig), sig);
 }
 
-static struct lease *insert_at(struct shard *s, const struct lw_client_key *k, int32_t pos)
+static struct lease *insert_at(
+	struct shard *s, const struct lw_client_key *k, int32_t pos, uint32_t sig)
 {
 	struct lease *l;
 
 	if (pos < 0 || (unsigned)pos >= s->capacity)
 		return NULL;
+	s->ins_sig[s->ins_gen++ & (SHARD_INS_SIGS - 1)] = sig;
 	l = &s->leases[pos];
 	memset(l, 0, sizeof(*l));
 	l->key = *k;
@@ -331,6 +379,7 @@ void shard_remove(struct shard *s, struct lease *l)
 	if (l->state == LW_BIND_ACTIVE)
 		s->n_active--;
 	rte_hash_del_key(s->h, &l->key);
+	s->del_gen++;
 	memset(l, 0, sizeof(*l));
 	s->n_leases--;
 }

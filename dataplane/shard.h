@@ -167,6 +167,31 @@ struct lease *shard_insert(struct shard *s, const struct lw_client_key *k);
 struct lease *shard_lookup_sig(struct shard *s, const struct lw_client_key *k, uint32_t *sig);
 struct lease *shard_insert_sig(struct shard *s, const struct lw_client_key *k, uint32_t sig);
 
+/*
+ * A burst's lookups done ahead, in one bulk hash lookup (rte_hash prefetches
+ * the buckets and keys of the whole group) followed by a prefetch of each
+ * lease found, so that the requests of a burst wait for memory once
+ * together instead of one after the other.
+ */
+struct shard_hint {
+	struct lw_client_key key;
+	uint32_t sig;
+	int32_t pos; /* slot, or < 0: not in the table */
+	uint32_t ins_gen, del_gen;
+};
+
+/* Fills h[i] for keys k[i], i < n <= 64. */
+void shard_lookup_burst(struct shard *s, struct shard_hint *h, unsigned n);
+
+/*
+ * The lease of a hint's client, as shard_lookup_sig() would find it now: the
+ * hint's answer while no slot was removed since (a found slot is still the
+ * client's) and, for a client not found, no slot inserted since (it may
+ * have been inserted by an earlier request of the burst); else a new lookup
+ * (whose buckets are in cache by now).
+ */
+struct lease *shard_hint_lease(struct shard *s, const struct shard_hint *h);
+
 /* Removes a client's slot (its address must already be released or moved). */
 void shard_remove(struct shard *s, struct lease *l);
 

@@ -40,6 +40,8 @@ struct pool_state {
 	uint32_t request_sent; /* ... since this Unix second */
 };
 
+#define SHARD_INS_SIGS 64 /* a power of two, >= a burst */
+
 struct shard {
 	unsigned id;
 	unsigned n_shards;
@@ -57,6 +59,14 @@ struct shard {
 	uint32_t sweep;	     /* next slot the expiry sweep looks at */
 	uint32_t pub_cursor; /* next pool shard_publish_free() copies */
 	uint32_t n_leases;
+	/* Bumped by every insert and every removal: a struct shard_hint taken
+	 * before either is looked up again (shard_hint_lease). */
+	uint32_t ins_gen;
+	uint32_t del_gen;
+	/* The hash signatures of the last SHARD_INS_SIGS inserts, by ins_gen:
+	 * a hint that found nothing is still right if none of the inserts
+	 * since had its signature. */
+	uint32_t ins_sig[SHARD_INS_SIGS];
 	uint32_t n_active;
 	uint32_t n_free;
 	uint32_t n_declined;

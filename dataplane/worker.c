@@ -300,7 +300,8 @@ static void expire_acks(struct worker *w)
  * it only when failover load balancing needs it).
  */
 static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_mbuf *m,
-	const struct dhcp4_msg *msg, const struct pkt_info *info, int bucket)
+	const struct dhcp4_msg *msg, const struct pkt_info *info, int bucket,
+	const struct shard_hint *hint)
 {
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t *buf = f + info->payload_off;
@@ -315,6 +316,7 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 		.ip_dst = info->ip_dst,
 		.has_bucket = bucket >= 0,
 		.bucket = (uint8_t)bucket,
+		.hint = hint,
 	};
 	struct srv_reply r;
 	struct pkt_udp_hdrs h;
@@ -402,15 +404,61 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 	tx(w, p, m);
 }
 
-/* A DHCP frame from the port: parse, find the owner, process or steer. */
+/* Queues a parsed request (in w->pend_msg[w->n_pend]) for process_pending(). */
+static inline void pend(struct worker *w, const struct lw_port *p, struct rte_mbuf *m,
+	const struct pkt_info *info, int bucket)
+{
+	struct pend_req *q = &w->pend[w->n_pend++];
+
+	q->m = m;
+	q->p = p;
+	q->info = *info;
+	q->bucket = bucket;
+}
+
+/*
+ * Answers the queued requests of the burst: their clients are looked up
+ * together first (srv_lookup_burst: one bulk hash lookup that prefetches
+ * every bucket and key, then a prefetch of each lease), so that the
+ * requests of a burst wait for memory together rather than one after the
+ * other. With a million clients the table is far larger than the caches:
+ * a lease, its hash bucket and its key are three misses per request.
+ * Measured in handler-bench at 1 M clients: a whole DORA 909-1,490 cycles
+ * per lease this way, 1,674-2,299 one request after the other (+75
+ * instructions per request for the bulk lookup, repaid many times).
+ */
+static void process_pending(struct worker *w)
+{
+	const struct dhcp4_msg *mp[LW_BURST];
+	struct shard_hint h[LW_BURST];
+	unsigned n = w->n_pend;
+	bool hints = w->serving && n > 1;
+
+	if (n == 0)
+		return;
+	if (hints) {
+		for (unsigned i = 0; i < n; i++)
+			mp[i] = &w->pend_msg[i];
+		srv_lookup_burst(&w->ctx, mp, n, h);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct pend_req *q = &w->pend[i];
+
+		dhcp_process(
+			w, q->p, q->m, &w->pend_msg[i], &q->info, q->bucket, hints ? &h[i] : NULL);
+	}
+	w->n_pend = 0;
+}
+
+/* A DHCP frame from the port: parse, find the owner, queue or steer. */
 static void rx_dhcp(struct worker *w, const struct lw_port *p, struct rte_mbuf *m, uint8_t *f,
 	const struct pkt_info *info)
 {
-	struct dhcp4_msg msg;
+	struct dhcp4_msg *msg = &w->pend_msg[w->n_pend];
 	int rc, bucket = -1;
 
 	w->ctr[LW_CTR_RX_DHCP]++;
-	rc = dhcp4_parse(f + info->payload_off, info->payload_len, &msg);
+	rc = dhcp4_parse(f + info->payload_off, info->payload_len, msg);
 	if (unlikely(rc < 0)) {
 		count_parse_error(w, rc);
 		drop(w, m);
@@ -422,7 +470,7 @@ static void rx_dhcp(struct worker *w, const struct lw_port *p, struct rte_mbuf *
 		size_t hl;
 		unsigned owner;
 
-		lw_client_key_from_msg(&k, &msg);
+		lw_client_key_from_msg(&k, msg);
 		hb = lw_client_key_hash_bytes(&k, &hl);
 		bucket = lb_hash(hb, hl);
 		owner = w->dp->owner[bucket];
@@ -436,7 +484,7 @@ static void rx_dhcp(struct worker *w, const struct lw_port *p, struct rte_mbuf *
 			return;
 		}
 	}
-	dhcp_process(w, p, m, &msg, info, bucket);
+	pend(w, p, m, info, bucket);
 }
 
 static void steer_flush(struct worker *w)
@@ -483,20 +531,21 @@ static unsigned drain_steer(struct worker *w)
 			const struct lw_port *p = &dp->ports[dp->port_idx[m->port]];
 			uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 			struct pkt_info info;
-			struct dhcp4_msg msg;
 			int rc;
 
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 			pkt_dhcp_info(f, m->l3_len, &info);
-			rc = dhcp4_parse(f + info.payload_off, info.payload_len, &msg);
+			rc = dhcp4_parse(
+				f + info.payload_off, info.payload_len, &w->pend_msg[w->n_pend]);
 			if (unlikely(rc < 0)) {
 				count_parse_error(w, rc);
 				drop(w, m);
 				continue;
 			}
-			dhcp_process(w, p, m, &msg, &info, (int)(m->hash.usr & 0xff));
+			pend(w, p, m, &info, (int)(m->hash.usr & 0xff));
 		}
+		process_pending(w);
 	}
 	return total;
 }
@@ -569,6 +618,7 @@ static unsigned rx_port(struct worker *w, const struct lw_port *p)
 		}
 		rx_frame(w, p, pkts[i]);
 	}
+	process_pending(w);
 	if (w->steer_mask)
 		steer_flush(w);
 	return n;

@@ -116,6 +116,18 @@ struct worker {
 	unsigned n_dead;
 	struct rte_mbuf *dead[2 * LW_BURST]; /* freed in bulk */
 
+	/* The DHCP requests of the burst in hand that this worker answers:
+	 * parsed first, their clients looked up together, then answered
+	 * (worker.c, process_pending). */
+	unsigned n_pend;
+	struct pend_req {
+		struct rte_mbuf *m;
+		const struct lw_port *p;
+		struct pkt_info info;
+		int bucket;
+	} pend[LW_BURST];
+	struct dhcp4_msg pend_msg[LW_BURST];
+
 	struct neigh neigh;
 
 	/* The control process */

@@ -149,6 +149,15 @@ int32_t __wrap_rte_hash_lookup_with_hash(const struct rte_hash *h, const void *k
 	return __wrap_rte_hash_lookup(h, key);
 }
 
+int __wrap_rte_hash_lookup_with_hash_bulk(const struct rte_hash *h, const void **keys,
+	hash_sig_t *sig, uint32_t num_keys, int32_t *positions)
+{
+	(void)sig;
+	for (uint32_t i = 0; i < num_keys; i++)
+		positions[i] = __wrap_rte_hash_lookup(h, keys[i]);
+	return 0;
+}
+
 int32_t __wrap_rte_hash_add_key_with_hash(const struct rte_hash *h, const void *key, hash_sig_t sig)
 {
 	(void)sig;

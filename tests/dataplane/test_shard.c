@@ -544,3 +544,43 @@ Test(shard, table_full_returns_null, .fini = teardown)
 		n++;
 	cr_assert_eq(n, 256, "capacity 256 (got %u)", n);
 }
+
+/*
+ * Hints taken for a burst (shard_lookup_burst) stay right whatever earlier
+ * requests of the burst did: a found client is found; a client inserted
+ * after its hint said "not found" is found; a removed one is not.
+ */
+Test(shard, burst_hints_follow_inserts_and_removals, .fini = teardown)
+{
+	struct shard_hint h[4];
+	struct lease *l0, *l1, *l2;
+
+	setup_shards(NET + 10, NET + 100, 1, 0);
+	l0 = client(sh[0], 0);
+	l1 = client(sh[0], 1);
+	cr_assert(l0 && l1);
+	for (unsigned i = 0; i < 4; i++)
+		h[i].key = key_n(i);
+	h[3].key = key_n(2); /* the same new client twice in the burst */
+	shard_lookup_burst(sh[0], h, 4);
+	cr_expect_geq(h[0].pos, 0);
+	cr_expect_geq(h[1].pos, 0);
+	cr_expect_lt(h[2].pos, 0);
+	cr_expect_eq(shard_hint_lease(sh[0], &h[0]), l0);
+	cr_expect_eq(shard_hint_lease(sh[0], &h[1]), l1);
+	cr_expect_null(shard_hint_lease(sh[0], &h[2]));
+
+	/* An earlier request of the burst inserts client 2: the later hint
+	 * for it, taken before, now finds it. */
+	l2 = shard_insert_sig(sh[0], &h[2].key, h[2].sig);
+
+	cr_assert_not_null(l2);
+	cr_expect_eq(shard_hint_lease(sh[0], &h[3]), l2);
+	/* Found clients are still found after an insert. */
+	cr_expect_eq(shard_hint_lease(sh[0], &h[0]), l0);
+
+	/* An earlier request removes client 1: its hint finds nothing. */
+	shard_remove(sh[0], l1);
+	cr_expect_null(shard_hint_lease(sh[0], &h[1]));
+	cr_expect_eq(shard_hint_lease(sh[0], &h[0]), l0);
+}
