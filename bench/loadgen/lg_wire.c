@@ -75,40 +75,58 @@ static void put_ip_udp(
 	put16(udp + 6, 0);
 }
 
-size_t lg_build_request(uint8_t *buf, size_t cap, const struct lg_wire_cfg *cfg, uint8_t type,
-	uint32_t xid, const uint8_t mac[6], uint32_t req_ip, uint32_t server_id)
+/* What differs between the messages a client sends. */
+struct msg_spec {
+	uint8_t type;
+	uint32_t xid;
+	uint32_t ciaddr, req_ip, server_id; /* 0: absent */
+	uint32_t dst_ip;		    /* 0: broadcast */
+	const uint8_t *dst_mac;		    /* NULL: broadcast */
+};
+
+static size_t build_msg(uint8_t *buf, size_t cap, const struct lg_wire_cfg *cfg,
+	const uint8_t mac[6], const struct msg_spec *s)
 {
 	static const uint8_t prl[] = {
 		DHCP4_OPT_SUBNET_MASK, DHCP4_OPT_ROUTERS, DHCP4_OPT_DNS, DHCP4_OPT_LEASE_TIME};
 	uint8_t *b = buf + BOOTP_OFF;
 	uint8_t *o = b + DHCP4_OPT_OFFSET;
+	uint32_t dst = s->dst_ip ? s->dst_ip : IP_BCAST;
 
 	if (cap < LG_FRAME_LEN)
 		return 0;
 	memset(buf, 0, LG_FRAME_LEN);
-	memset(buf, 0xff, 6);
+	if (s->dst_mac)
+		memcpy(buf, s->dst_mac, 6);
+	else
+		memset(buf, 0xff, 6);
 	if (cfg->relay) {
 		memcpy(buf + 6, cfg->relay_mac, 6);
-		put_ip_udp(buf, cfg->giaddr, cfg->server ? cfg->server : IP_BCAST,
-			DHCP4_SERVER_PORT, DHCP4_SERVER_PORT, BOOTP_MIN_LEN);
+		/* A relay sends broadcasts to --server when given. */
+		if (s->dst_ip == 0 && cfg->server)
+			dst = cfg->server;
+		put_ip_udp(
+			buf, cfg->giaddr, dst, DHCP4_SERVER_PORT, DHCP4_SERVER_PORT, BOOTP_MIN_LEN);
 	} else {
 		memcpy(buf + 6, mac, 6);
-		put_ip_udp(buf, 0, IP_BCAST, DHCP4_CLIENT_PORT, DHCP4_SERVER_PORT, BOOTP_MIN_LEN);
+		put_ip_udp(
+			buf, s->ciaddr, dst, DHCP4_CLIENT_PORT, DHCP4_SERVER_PORT, BOOTP_MIN_LEN);
 	}
 	b[0] = BOOTP_REQUEST;
 	b[1] = 1; /* Ethernet */
 	b[2] = 6;
 	b[3] = cfg->relay ? 1 : 0;
-	put32(b + 4, xid);
-	/* Direct clients have no address yet: ask for a broadcast reply (RFC 2131 4.1). */
-	put16(b + 10, cfg->relay ? 0 : BOOTP_FLAG_BROADCAST);
+	put32(b + 4, s->xid);
+	/* Direct clients without an address ask for a broadcast reply (RFC 2131 4.1). */
+	put16(b + 10, cfg->relay || s->ciaddr ? 0 : BOOTP_FLAG_BROADCAST);
+	put32(b + 12, s->ciaddr);
 	if (cfg->relay)
 		put32(b + 24, cfg->giaddr);
 	memcpy(b + 28, mac, 6);
 	put32(b + 236, DHCP4_COOKIE);
 	*o++ = DHCP4_OPT_MSG_TYPE;
 	*o++ = 1;
-	*o++ = type;
+	*o++ = s->type;
 	if (cfg->client_id) {
 		*o++ = DHCP4_OPT_CLIENT_ID;
 		*o++ = 7;
@@ -116,24 +134,50 @@ size_t lg_build_request(uint8_t *buf, size_t cap, const struct lg_wire_cfg *cfg,
 		memcpy(o, mac, 6);
 		o += 6;
 	}
-	if (req_ip) {
+	if (s->req_ip) {
 		*o++ = DHCP4_OPT_REQUESTED_IP;
 		*o++ = 4;
-		put32(o, req_ip);
+		put32(o, s->req_ip);
 		o += 4;
 	}
-	if (server_id) {
+	if (s->server_id) {
 		*o++ = DHCP4_OPT_SERVER_ID;
 		*o++ = 4;
-		put32(o, server_id);
+		put32(o, s->server_id);
 		o += 4;
 	}
-	*o++ = DHCP4_OPT_PRL;
-	*o++ = sizeof(prl);
-	memcpy(o, prl, sizeof(prl));
-	o += sizeof(prl);
+	if (s->type != DHCP4_RELEASE) {
+		*o++ = DHCP4_OPT_PRL;
+		*o++ = sizeof(prl);
+		memcpy(o, prl, sizeof(prl));
+		o += sizeof(prl);
+	}
 	*o = DHCP4_OPT_END;
 	return LG_FRAME_LEN;
+}
+
+size_t lg_build_request(uint8_t *buf, size_t cap, const struct lg_wire_cfg *cfg, uint8_t type,
+	uint32_t xid, const uint8_t mac[6], uint32_t req_ip, uint32_t server_id)
+{
+	struct msg_spec s = {.type = type, .xid = xid, .req_ip = req_ip, .server_id = server_id};
+
+	return build_msg(buf, cap, cfg, mac, &s);
+}
+
+size_t lg_build_unicast(uint8_t *buf, size_t cap, const struct lg_wire_cfg *cfg, uint8_t type,
+	uint32_t xid, const uint8_t mac[6], uint32_t ciaddr, uint32_t server_ip,
+	const uint8_t server_mac[6])
+{
+	struct msg_spec s = {.type = type,
+		.xid = xid,
+		.ciaddr = ciaddr,
+		.server_id = type == DHCP4_RELEASE ? server_ip : 0,
+		.dst_ip = server_ip,
+		.dst_mac = server_mac};
+
+	if (type != DHCP4_REQUEST && type != DHCP4_RELEASE)
+		return 0;
+	return build_msg(buf, cap, cfg, mac, &s);
 }
 
 /* Returns a pointer to the BOOTP message of a UDP/IPv4 frame to dst_port, and its length. */
@@ -168,6 +212,8 @@ int lg_parse_reply(const uint8_t *frame, size_t len, uint16_t dst_port, struct l
 		return -1;
 	if (blen < DHCP4_OPT_OFFSET || b[0] != BOOTP_REPLY || get32(b + 236) != DHCP4_COOKIE)
 		return -2;
+	memcpy(r->src_mac, frame + 6, 6);
+	r->src_ip = get32(frame + ETH_LEN + 12);
 	r->xid = get32(b + 4);
 	r->yiaddr = get32(b + 16);
 	memcpy(r->chaddr, b + 28, 6);

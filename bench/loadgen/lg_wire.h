@@ -35,6 +35,8 @@ struct lg_reply {
 	uint8_t type;	    /* option 53, 0 if absent */
 	bool has_server_id;
 	uint8_t chaddr[6];
+	uint8_t src_mac[6]; /* Ethernet source: the server's port (or a relay's) */
+	uint32_t src_ip;    /* IPv4 source */
 };
 
 /*
@@ -44,6 +46,20 @@ struct lg_reply {
  */
 size_t lg_build_request(uint8_t *buf, size_t cap, const struct lg_wire_cfg *cfg, uint8_t type,
 	uint32_t xid, const uint8_t mac[6], uint32_t req_ip, uint32_t server_id);
+
+/*
+ * Writes a message of a bound client at address ciaddr, sent to the server
+ * (server_ip, server_mac) by unicast: a REQUEST in RENEWING state (RFC 2131
+ * 4.3.2, 4.4.5: ciaddr set, no options 50 and 54, broadcast flag clear) or a
+ * RELEASE (4.4.6: ciaddr set, option 54 = server_ip). A direct client sends
+ * from ciaddr:68 and its own MAC; in relay mode the frame comes from
+ * giaddr:67 with giaddr set, so that the reply comes back to the relay.
+ * Returns the frame length, or 0 if cap is below LG_FRAME_LEN or type is
+ * neither REQUEST nor RELEASE.
+ */
+size_t lg_build_unicast(uint8_t *buf, size_t cap, const struct lg_wire_cfg *cfg, uint8_t type,
+	uint32_t xid, const uint8_t mac[6], uint32_t ciaddr, uint32_t server_ip,
+	const uint8_t server_mac[6]);
 
 /*
  * Reads frame[0..len) as a DHCP reply sent to UDP port dst_port (68 to a
