@@ -60,18 +60,30 @@ dora() { # MAC -> "addr server lease"
 
 # 2. The secondary hangs.
 T0=$(date +%s)
+NOT_SERVED=$(grep -c 'failover subnets are not served' "${FO_LOG[$S]}")
 kill -STOP "${FO_PID[$S]}"
 fo_wait_state "$P" communications-interrupted 30
 ELAPSED=$(($(date +%s) - T0))
 lw_log "communications-interrupted after $ELAPSED s (max-response-delay ${FO_MRD:-6})"
 lw_assert_ge "seconds before communications-interrupted" 4 "$ELAPSED"
-# With a leasewire secondary its dataplane still answers its own buckets.
+# A leasewire secondary's dataplane goes on offering in its own buckets
+# until its control process has been silent for max-response-delay (it
+# cannot acknowledge meanwhile: the REQUEST waits for a journal that does
+# not move); the primary's receive timer may run out up to a CONTACT
+# interval earlier. Once the dataplane has stopped, the primary answers all.
+if [ "$KIND" = lw ]; then
+    for i in $(seq 1 50); do
+        [ "$(grep -c 'failover subnets are not served' "${FO_LOG[$S]}")" -gt "$NOT_SERVED" ] && break
+        sleep 0.2
+    done
+    [ "$i" -lt 50 ] || fo_fail "$S's dataplane still serves with its control process stopped"
+fi
 R=$(dora 02:00:00:00:01:01)
 A1=${R%% *}
 read -r _ SRV1 LT1 <<<"$R"
 [ -n "$A1" ] || fo_fail "no lease in communications-interrupted"
+lw_assert_eq "answered by" "$LAN_A" "$SRV1"
 if [ "$KIND" = isc ]; then
-    lw_assert_eq "answered by" "$LAN_A" "$SRV1"
     R2=$(dora $MAC_S)
     lw_assert_eq "the secondary's client answered by" "$LAN_A" "$(echo "$R2" | cut -d' ' -f2)"
 fi
