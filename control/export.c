@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -63,18 +64,58 @@ static bool key_hw(
 struct isc {
 	FILE *f;
 	const struct lw_config *cfg;
+	uint32_t now;
 	int written;
 };
 
 /* dhcpd.leases(5) date: weekday (0 = Sunday) year/month/day hour:minute:second, UTC. */
-static void put_isc_date(FILE *f, const char *what, uint32_t t)
+static void put_isc_time(FILE *f, uint32_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	gmtime_r(&tt, &tm);
-	fprintf(f, "  %s %d %04d/%02d/%02d %02d:%02d:%02d;\n", what, tm.tm_wday, tm.tm_year + 1900,
+	fprintf(f, "%d %04d/%02d/%02d %02d:%02d:%02d;\n", tm.tm_wday, tm.tm_year + 1900,
 		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static void put_isc_date(FILE *f, const char *what, uint32_t t)
+{
+	fprintf(f, "  %s ", what);
+	put_isc_time(f, t);
+}
+
+/* True for a record of a failover pool of cfg. */
+static bool isc_fo_pool(const struct isc *x, const struct store_lease *l)
+{
+	return x->cfg && x->cfg->has_failover && l->pool < x->cfg->n_pools &&
+	       x->cfg->pools[l->pool].failover;
+}
+
+/*
+ * dhcpd's failover times (FAILOVER.md 5.1). dhcpd queues a BNDUPD at
+ * start-up for every lease whose tstp is after its atsfp: a binding the
+ * partner has not acknowledged gets a tstp (the potential expiry sent with
+ * it: at least the lease's end) and no atsfp, so that dhcpd sends it as
+ * leasewire would have; an acknowledged one gets the tsfp the partner
+ * acknowledged as tsfp and atsfp, which also bounds dhcpd's lease times by
+ * the MCLT rule as it bounded leasewire's.
+ */
+static void put_isc_fo_times(FILE *f, const struct store_lease *l, uint32_t now)
+{
+	if (l->fo & STORE_FO_PENDING) {
+		uint32_t tstp = now;
+
+		if (l->state == LW_BIND_ACTIVE || l->state == LW_BIND_EXPIRED ||
+			l->state == LW_BIND_RELEASED)
+			tstp = l->end > now ? l->end : now;
+		put_isc_date(f, "tstp", tstp);
+		if (l->tsfp)
+			put_isc_date(f, "tsfp", l->tsfp);
+	} else if (l->tsfp) {
+		put_isc_date(f, "tsfp", l->tsfp);
+		put_isc_date(f, "atsfp", l->tsfp);
+	}
 }
 
 /* The hardware type names dhcpd's lease parser accepts. */
@@ -134,6 +175,7 @@ static int isc_one(void *arg, const struct store_lease *l)
 {
 	struct isc *x = arg;
 	FILE *f = x->f;
+	bool fo = isc_fo_pool(x, l);
 	const uint8_t *hw;
 	unsigned hlen;
 	uint8_t htype;
@@ -147,10 +189,27 @@ static int isc_one(void *arg, const struct store_lease *l)
 	fputs("lease ", f);
 	put_addr(f, l->addr);
 	fputs(" {\n", f);
+	if (l->state == LW_BIND_BACKUP) {
+		/* The secondary's free address: no client, no lease times. */
+		if (l->start)
+			put_isc_date(f, "starts", l->start);
+		if (l->end)
+			put_isc_date(f, "ends", l->end);
+		if (fo)
+			put_isc_fo_times(f, l, x->now);
+		fputs("  binding state backup;\n}\n", f);
+		x->written++;
+		return ferror(f) ? -EIO : 0;
+	}
 	put_isc_date(f, "starts", l->start);
 	put_isc_date(f, "ends", l->end);
+	if (fo)
+		put_isc_fo_times(f, l, x->now);
 	put_isc_date(f, "cltt", l->start);
-	fprintf(f, "  binding state %s;\n  next binding state free;\n", isc_state(l->state));
+	/* In a failover pool an ending lease goes through EXPIRED, which the
+	 * partner must acknowledge, as dhcpd writes it. */
+	fprintf(f, "  binding state %s;\n  next binding state %s;\n", isc_state(l->state),
+		fo && l->state == LW_BIND_ACTIVE ? "expired" : "free");
 	if (key_hw(&l->key, &htype, &hw, &hlen)) {
 		if (isc_htype(htype)) {
 			fprintf(f, "  hardware %s ", isc_htype(htype));
@@ -174,9 +233,80 @@ static int isc_one(void *arg, const struct store_lease *l)
 	return ferror(f) ? -EIO : 0;
 }
 
+/* A failover state name as leasewire-control saves it (dhcpd's names). */
+static bool isc_state_word(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || *s == '-'))
+			return false;
+	return true;
+}
+
+/*
+ * dhcpd's `failover peer "NAME" state { ... }` from <state_dir>/failover.state
+ * (control/fopeer.c writes it): dhcpd started with this file resumes the
+ * failover state leasewire had instead of starting in RECOVER. The mclt
+ * line is the secondary's only (dhcpd refuses it on a primary).
+ */
+static void put_isc_failover(FILE *f, const struct lw_config *cfg)
+{
+	char path[LW_PATH_LEN + 32], line[256], key[64], val[160];
+	char my[160] = "", partner[160] = "";
+	unsigned long my_stos = 0, partner_since = 0, mclt = 0;
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/failover.state", cfg->control.state_dir);
+	in = fopen(path, "r");
+	if (in == NULL) {
+		fprintf(f,
+			"\n# failover peer \"%s\": no state saved yet; dhcpd will start in "
+			"recover\n",
+			cfg->failover.name);
+		return;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		if (sscanf(line, "%63s %159s", key, val) != 2 || key[0] == '#')
+			continue;
+		if (strcmp(key, "my-state") == 0)
+			snprintf(my, sizeof(my), "%s", val);
+		else if (strcmp(key, "partner-state") == 0)
+			snprintf(partner, sizeof(partner), "%s", val);
+		else if (strcmp(key, "my-stos") == 0)
+			my_stos = strtoul(val, NULL, 10);
+		else if (strcmp(key, "partner-since") == 0)
+			partner_since = strtoul(val, NULL, 10);
+		else if (strcmp(key, "mclt") == 0)
+			mclt = strtoul(val, NULL, 10);
+	}
+	fclose(in);
+	if (!isc_state_word(my) || !isc_state_word(partner) || my_stos == 0) {
+		fprintf(f,
+			"\n# failover peer \"%s\": %s is unreadable; dhcpd will start in recover\n",
+			cfg->failover.name, path);
+		return;
+	}
+	fputs("\nfailover peer ", f);
+	put_isc_string(
+		f, (const uint8_t *)cfg->failover.name, (unsigned)strlen(cfg->failover.name));
+	fputs(" state {\n", f);
+	fprintf(f, "  my state %s at ", my);
+	put_isc_time(f, (uint32_t)my_stos);
+	/* dhcpd takes a state whose time is 0 as not written at all. */
+	if (partner_since) {
+		fprintf(f, "  partner state %s at ", partner);
+		put_isc_time(f, (uint32_t)partner_since);
+	}
+	if (cfg->failover.role == LW_FO_SECONDARY && mclt)
+		fprintf(f, "  mclt %lu;\n", mclt);
+	fputs("}\n", f);
+}
+
+/* Failover pools: put_isc_fo_times() and put_isc_failover() (export.h). */
 int export_isc(const struct store *st, const struct lw_config *cfg, FILE *f, uint32_t now)
 {
-	struct isc x = {.f = f, .cfg = cfg};
+	struct isc x = {.f = f, .cfg = cfg, .now = now};
 	time_t tt = (time_t)now;
 	struct tm tm;
 	int rc;
@@ -188,6 +318,8 @@ int export_isc(const struct store *st, const struct lw_config *cfg, FILE *f, uin
 		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		store_count(st));
 	rc = walk(st, isc_one, &x);
+	if (rc == 0 && cfg && cfg->has_failover)
+		put_isc_failover(f, cfg);
 	if (rc == 0 && (fflush(f) != 0 || ferror(f)))
 		rc = -EIO;
 	return rc < 0 ? rc : x.written;

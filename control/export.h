@@ -31,7 +31,13 @@
  * abandoned (DECLINED) and `next binding state free`. now goes into the
  * header comment. With cfg, a lease whose address is in no configured
  * subnet is left out (dhcpd would drop it with "no subnet") and named in a
- * comment instead.
+ * comment instead. With a cfg that has a failover block, leases of failover
+ * pools carry dhcpd's failover times and states (tstp/tsfp/atsfp: a binding
+ * the partner acknowledged has tsfp = atsfp, one it has not a tstp and no
+ * atsfp, so that dhcpd sends it; `next binding state expired`; `backup`),
+ * and the file ends with the `failover peer "NAME" state` stanza read from
+ * <state_dir>/failover.state, so that a dhcpd started on it takes the seat
+ * back without RECOVER (doc/migration.md).
  */
 int export_isc(const struct store *st, const struct lw_config *cfg, FILE *f, uint32_t now);
 

@@ -67,15 +67,22 @@ bool fop_pool_is_fo(const struct fopeer *f, unsigned pool)
 /* The state file: written whole (temporary file, fsync, rename, fsync of the
  * directory) before the new state is acted on. */
 
-static int save_state(struct fopeer *f)
+/*
+ * Writes <state_dir>/failover.state whole (fopeer.h): also for
+ * leasewire-import, so that the format has one writer.
+ */
+int fopeer_state_file_write(const char *state_dir, const char *relationship, enum fo_state my_state,
+	uint32_t my_stos, enum fo_state partner_state, uint32_t partner_since, uint32_t mclt,
+	const uint8_t *hba)
 {
-	char tmp[PATH_MAX + 8], hba[FO_HBA_LEN * 2 + 1];
+	char path[PATH_MAX], tmp[PATH_MAX + 8], hex[FO_HBA_LEN * 2 + 1];
 	FILE *fp;
 	int fd, dfd;
 
 	for (unsigned i = 0; i < FO_HBA_LEN; i++)
-		snprintf(hba + 2 * i, 3, "%02x", f->hba[i]);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", f->state_path);
+		snprintf(hex + 2 * i, 3, "%02x", hba[i]);
+	snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fp = fopen(tmp, "w");
 	if (fp == NULL)
 		return -errno;
@@ -84,9 +91,8 @@ static int save_state(struct fopeer *f)
 		"runs\n"
 		"relationship %s\nmy-state %s\nmy-stos %" PRIu32 "\npartner-state %s\n"
 		"partner-since %" PRIu32 "\nmclt %" PRIu32 "\nhba %s\n",
-		f->fc->name,
-		fo_state_name(f->ctx.state == FO_STATE_STARTUP ? f->ctx.saved_state : f->ctx.state),
-		f->ctx.stos, fo_state_name(f->ctx.peer_state), f->peer_since, f->mclt, hba);
+		relationship, fo_state_name(my_state), my_stos, fo_state_name(partner_state),
+		partner_since, mclt, hex);
 	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
 		int e = errno;
 
@@ -95,9 +101,9 @@ static int save_state(struct fopeer *f)
 		return -e;
 	}
 	fclose(fp);
-	if (rename(tmp, f->state_path) < 0)
+	if (rename(tmp, path) < 0)
 		return -errno;
-	dfd = open(f->cfg->control.state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fd = fsync(dfd);
 		close(dfd);
@@ -107,7 +113,16 @@ static int save_state(struct fopeer *f)
 	return 0;
 }
 
-static int state_by_name(const char *s)
+static int save_state(struct fopeer *f)
+{
+	return fopeer_state_file_write(f->cfg->control.state_dir, f->fc->name,
+		f->ctx.state == FO_STATE_STARTUP ? f->ctx.saved_state : f->ctx.state, f->ctx.stos,
+		f->ctx.peer_state, f->peer_since, f->mclt, f->hba);
+}
+
+/* A state by the name fo_state_name() gives it (ISC's), or -1. Not static:
+ * leasewire-import reads ISC's `failover peer ... state` names with it. */
+int fopeer_state_by_name(const char *s)
 {
 	static const enum fo_state all[] = {FO_STATE_UNKNOWN, FO_STATE_NORMAL,
 		FO_STATE_COMM_INTERRUPTED, FO_STATE_PARTNER_DOWN, FO_STATE_POTENTIAL_CONFLICT,
@@ -142,7 +157,7 @@ static int load_state(struct fopeer *f, char *err, size_t errlen)
 		if (sscanf(line, "%63s %159s", key, val) != 2)
 			goto bad;
 		if (strcmp(key, "my-state") == 0 || strcmp(key, "partner-state") == 0) {
-			if ((st = state_by_name(val)) < 0)
+			if ((st = fopeer_state_by_name(val)) < 0)
 				goto bad;
 			if (key[0] == 'm')
 				f->ctx.state = (enum fo_state)st;

@@ -35,6 +35,7 @@
 
 #include "common/config.h"
 #include "common/lw_records.h"
+#include "failover/fo_state.h"
 
 struct store;
 struct pump;
@@ -103,5 +104,16 @@ int fopeer_partner_down(struct fopeer *f, char *msg, size_t len);
 void fopeer_status(const struct fopeer *f, json_t *out);
 
 const struct fopeer_stats *fopeer_stats(const struct fopeer *f);
+
+/*
+ * <state_dir>/failover.state, written whole (temporary file, fsync, rename,
+ * fsync of the directory): this process's own state file, and the one
+ * leasewire-import writes for an imported ISC server. 0 or a negative errno.
+ */
+int fopeer_state_file_write(const char *state_dir, const char *relationship, enum fo_state my_state,
+	uint32_t my_stos, enum fo_state partner_state, uint32_t partner_since, uint32_t mclt,
+	const uint8_t *hba);
+/* A state by the name fo_state_name() gives it (ISC's names), or -1. */
+int fopeer_state_by_name(const char *name);
 
 #endif

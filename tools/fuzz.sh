@@ -18,7 +18,7 @@ cd "$ROOT"
 DURATION=${1:-60}
 BUILD=$ROOT/build-fuzz
 CORPUS=$ROOT/tests/fuzz/corpus/dhcp4
-TARGETS=(fuzz_dhcp4 fuzz_server fuzz_journal fuzz_ctl fuzz_fo_wire)
+TARGETS=(fuzz_dhcp4 fuzz_server fuzz_journal fuzz_ctl fuzz_fo_wire fuzz_isc_conf fuzz_isc_leases)
 
 case "$DURATION" in
 '' | *[!0-9]*)
@@ -61,6 +61,8 @@ for t in "${TARGETS[@]}"; do
     fuzz_journal) cp -r "$ROOT/tests/fuzz/corpus/journal" "$corpus" ;;
     fuzz_ctl) cp -r "$ROOT/tests/fuzz/corpus/ctl" "$corpus" ;;
     fuzz_fo_wire) cp -r "$ROOT/tests/fuzz/corpus/fo_wire" "$corpus" ;;
+    fuzz_isc_conf) cp -r "$ROOT/tests/fuzz/corpus/isc_conf" "$corpus" ;;
+    fuzz_isc_leases) cp -r "$ROOT/tests/fuzz/corpus/isc_leases" "$corpus" ;;
     *) cp -r "$CORPUS" "$corpus" ;;
     esac
     echo "==> $t: ${PER_TARGET}s"

@@ -142,7 +142,7 @@ fi
 FORMAT_STRICT=${LW_FORMAT_STRICT:-1}
 format_check() {
     local files f n bad=0
-    mapfile -t files < <(find common dataplane control failover bench tests \
+    mapfile -t files < <(find common dataplane control failover import bench tests \
         -name '*.[ch]' -type f 2>/dev/null | sort)
     echo "    ${#files[@]} files"
     for f in "${files[@]}"; do

@@ -384,3 +384,276 @@ Test(export, kea_lfc_reads_the_export)
 	cr_expect_null(strstr(out, "ERROR"), "%s", out);
 	lw_config_free(cfg);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Failover pools: what dhcpd needs to take the seat back (doc/migration.md) */
+
+static struct lw_config *fo_config(const char *role)
+{
+	char conf[2048], err[256];
+	struct lw_config *cfg = NULL;
+
+	snprintf(conf, sizeof(conf),
+		"dataplane = { eal_args = [ \"-l\", \"0\" ]; };\n"
+		"ports = ( { name = \"p0\"; device = \"net_null0\"; address = \"198.18.0.1/24\"; "
+		"} );\n"
+		"failover = { name = \"fo-x\"; role = \"%s\"; address = \"198.18.255.2\";\n"
+		"  peer_address = \"198.18.255.1\"; %s };\n"
+		"subnets = (\n"
+		"  { subnet = \"198.18.0.0/24\";\n"
+		"    pools = ( { range = \"198.18.0.10 - 198.18.0.200\"; failover = \"fo-x\"; } ); "
+		"},\n"
+		"  { subnet = \"198.18.1.0/24\"; pools = ( { range = \"198.18.1.10 - "
+		"198.18.1.20\"; } ); }\n"
+		");\n"
+		"control = { state_dir = \"%s\"; };\n",
+		role, strcmp(role, "primary") == 0 ? "mclt = 30; split = 128;" : "", dir);
+	cr_assert_eq(lw_config_load_string(conf, "cfg", &cfg, err, sizeof(err)), 0, "%s", err);
+	return cfg;
+}
+
+/* A binding of pool `pool`, made by a worker (pending) or told by the peer. */
+static void put_fo(uint32_t addr, uint8_t state, uint8_t last, uint32_t start, uint32_t end,
+	unsigned subnet, unsigned pool, bool from_peer)
+{
+	struct lw_bind_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LW_EV_BIND;
+	e.version = LW_RECORDS_VERSION;
+	e.state = state;
+	e.worker = from_peer ? LW_WORKER_PEER : 0;
+	e.addr = addr;
+	e.start = start;
+	e.end = end;
+	e.subnet = subnet;
+	e.pool = (uint16_t)pool;
+	if (last) {
+		static const uint8_t mac[7] = {1, 0x00, 0x11, 0x22, 0x33, 0x44, 0};
+
+		e.key.kind = LW_KEY_HWADDR;
+		e.key.len = 7;
+		memcpy(e.key.data, mac, 7);
+		e.key.data[6] = last;
+	}
+	cr_assert_eq(store_apply(st, &e), 0);
+}
+
+/* The partner acknowledged addr's binding (state, end) with this tsfp. */
+static void ack_fo(uint32_t addr, uint8_t state, uint32_t end, uint32_t tsfp)
+{
+	struct lw_bind_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = LW_EV_FO_ACK;
+	e.version = LW_RECORDS_VERSION;
+	e.worker = LW_WORKER_CONTROL;
+	e.state = state;
+	e.addr = addr;
+	e.start = tsfp;
+	e.end = end;
+	cr_assert_eq(store_apply(st, &e), 0);
+}
+
+static void write_fo_state(const char *my, uint32_t stos, const char *partner, uint32_t since)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/failover.state", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	/* As control/fopeer.c writes it. */
+	fprintf(f,
+		"# leasewire failover state: written by leasewire-control, do not edit while it "
+		"runs\nrelationship fo-x\nmy-state %s\nmy-stos %u\npartner-state %s\n"
+		"partner-since %u\nmclt 30\nhba "
+		"0000000000000000000000000000000000000000000000000000000000000000\n",
+		my, stos, partner, since);
+	fclose(f);
+}
+
+static void fill_fo(uint32_t t0)
+{
+	/* Acknowledged by the partner: tsfp = atsfp. */
+	put_fo(A(198, 18, 0, 10), LW_BIND_ACTIVE, 0x55, t0, t0 + 3600, 0, 0, false);
+	ack_fo(A(198, 18, 0, 10), LW_BIND_ACTIVE, t0 + 3600, t0 + 5400);
+	/* Not acknowledged yet: a tstp, so that dhcpd sends it. */
+	put_fo(A(198, 18, 0, 11), LW_BIND_ACTIVE, 0x56, t0, t0 + 600, 0, 0, false);
+	/* The secondary's free address, as the primary sent it. */
+	put_fo(A(198, 18, 0, 12), LW_BIND_BACKUP, 0, t0, 0, 0, 0, true);
+	/* A pool without failover: as before. */
+	put_fo(A(198, 18, 1, 10), LW_BIND_ACTIVE, 0x57, t0, t0 + 3600, 1, 1, false);
+}
+
+static const char *isc_fo_leases = "lease 198.18.0.10 {\n"
+				   "  starts 2 2023/11/14 22:13:20;\n"
+				   "  ends 2 2023/11/14 23:13:20;\n"
+				   "  tsfp 2 2023/11/14 23:43:20;\n"
+				   "  atsfp 2 2023/11/14 23:43:20;\n"
+				   "  cltt 2 2023/11/14 22:13:20;\n"
+				   "  binding state active;\n"
+				   "  next binding state expired;\n"
+				   "  hardware ethernet 00:11:22:33:44:55;\n"
+				   "}\n"
+				   "lease 198.18.0.11 {\n"
+				   "  starts 2 2023/11/14 22:13:20;\n"
+				   "  ends 2 2023/11/14 22:23:20;\n"
+				   "  tstp 2 2023/11/14 22:23:20;\n"
+				   "  cltt 2 2023/11/14 22:13:20;\n"
+				   "  binding state active;\n"
+				   "  next binding state expired;\n"
+				   "  hardware ethernet 00:11:22:33:44:56;\n"
+				   "}\n"
+				   "lease 198.18.0.12 {\n"
+				   "  starts 2 2023/11/14 22:13:20;\n"
+				   "  binding state backup;\n"
+				   "}\n"
+				   "lease 198.18.1.10 {\n"
+				   "  starts 2 2023/11/14 22:13:20;\n"
+				   "  ends 2 2023/11/14 23:13:20;\n"
+				   "  cltt 2 2023/11/14 22:13:20;\n"
+				   "  binding state active;\n"
+				   "  next binding state free;\n"
+				   "  hardware ethernet 00:11:22:33:44:57;\n"
+				   "}\n";
+
+Test(export, isc_failover_pools_and_state)
+{
+	struct lw_config *cfg = fo_config("secondary");
+	char want[4096];
+	FILE *f;
+
+	fill_fo(T0);
+	write_fo_state("normal", T0, "communications-interrupted", T0 + 50);
+	f = open_mem();
+	cr_assert_eq(export_isc(st, cfg, f, T0 + 100), 4);
+	fclose(f);
+	snprintf(want, sizeof(want),
+		"# The format of this file is documented in the dhcpd.leases(5) manual page.\n"
+		"# Exported by leasewire on 2023/11/14 22:15:00 UTC: 4 bindings.\n\n"
+		"%s\n"
+		"failover peer \"fo-x\" state {\n"
+		"  my state normal at 2 2023/11/14 22:13:20;\n"
+		"  partner state communications-interrupted at 2 2023/11/14 22:14:10;\n"
+		"  mclt 30;\n"
+		"}\n",
+		isc_fo_leases);
+	cr_expect_str_eq(text, want);
+	lw_config_free(cfg);
+}
+
+Test(export, isc_failover_state_of_a_primary_has_no_mclt)
+{
+	struct lw_config *cfg = fo_config("primary");
+	FILE *f;
+
+	write_fo_state("partner-down", T0, "unknown-state", 0);
+	f = open_mem();
+	cr_assert_eq(export_isc(st, cfg, f, T0 + 100), 0);
+	fclose(f);
+	/* dhcpd refuses mclt on a primary, and takes a state at time 0 as unset. */
+	cr_expect_not_null(strstr(text, "failover peer \"fo-x\" state {\n"
+					"  my state partner-down at 2 2023/11/14 22:13:20;\n"
+					"}\n"),
+		"%s", text);
+	cr_expect_null(strstr(text, "mclt"), "%s", text);
+	lw_config_free(cfg);
+}
+
+Test(export, isc_failover_without_saved_state)
+{
+	struct lw_config *cfg = fo_config("secondary");
+	FILE *f;
+
+	f = open_mem();
+	cr_assert_eq(export_isc(st, cfg, f, T0 + 100), 0);
+	fclose(f);
+	cr_expect_not_null(
+		strstr(text, "\n# failover peer \"fo-x\": no state saved yet; dhcpd will start in "
+			     "recover\n"),
+		"%s", text);
+	cr_expect_null(strstr(text, "state {"), "%s", text);
+
+	/* A damaged file is not passed on to dhcpd either. */
+	write_fo_state("NORMAL;", T0, "normal", T0);
+	f = open_mem();
+	export_isc(st, cfg, f, T0 + 100);
+	fclose(f);
+	cr_expect_not_null(strstr(text, "is unreadable; dhcpd will start in recover"), "%s", text);
+	lw_config_free(cfg);
+}
+
+Test(export, isc_dhcpd_reads_the_failover_export)
+{
+	char conf[128], leases[128], cmd[512], out[8192];
+	struct lw_config *cfg;
+	uint32_t now = (uint32_t)time(NULL);
+	FILE *f;
+
+	if (!have_tool("/usr/sbin/dhcpd"))
+		return;
+	cfg = fo_config("secondary");
+	fill_fo(now);
+	write_fo_state("normal", now - 60, "communications-interrupted", now - 10);
+	write_file("dhcpd.conf",
+		"failover peer \"fo-x\" {\n"
+		"  secondary; address 198.18.255.2; peer address 198.18.255.1;\n"
+		"  port 647; peer port 647; max-response-delay 30; max-unacked-updates 10;\n"
+		"}\n"
+		"subnet 198.18.0.0 netmask 255.255.255.0 {\n"
+		"  pool { failover peer \"fo-x\"; range 198.18.0.10 198.18.0.200; }\n"
+		"}\n"
+		"subnet 198.18.1.0 netmask 255.255.255.0 { range 198.18.1.10 198.18.1.20; }\n",
+		conf, sizeof(conf));
+	snprintf(leases, sizeof(leases), "%s/dhcpd.leases", dir);
+	f = fopen(leases, "w");
+	cr_assert_not_null(f);
+	cr_assert_eq(export_isc(st, cfg, f, now), 4);
+	fclose(f);
+
+	snprintf(cmd, sizeof(cmd), "/usr/sbin/dhcpd -4 -t -T -cf %s -lf %s -pf %s/pid 2>&1", conf,
+		leases, dir);
+	cr_assert_eq(run(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_expect_null(strstr(out, "line "), "dhcpd reported a parse error:\n%s", out);
+	cr_expect_null(strstr(out, "orrupt"), "%s", out);
+	cr_expect_not_null(strstr(out, "Wrote "), "%s", out);
+
+	/* The check can fail: a relationship dhcpd does not know. */
+	f = fopen(leases, "a");
+	fputs("failover peer \"other\" state {\n  my state normal at 2 2023/11/14 22:13:20;\n}\n",
+		f);
+	fclose(f);
+	run(cmd, out, sizeof(out));
+	cr_expect_not_null(strstr(out, "unknown failover peer"), "%s", out);
+	lw_config_free(cfg);
+}
+
+Test(export, isc_failover_pending_expiry_and_release)
+{
+	struct lw_config *cfg = fo_config("primary");
+	FILE *f;
+
+	/* Ended, the partner not told yet: dhcpd sends it when it starts (tstp
+	 * after atsfp), with a potential expiry no earlier than now. */
+	put_fo(A(198, 18, 0, 20), LW_BIND_EXPIRED, 0x58, T0 - 600, T0 - 10, 0, 0, false);
+	put_fo(A(198, 18, 0, 21), LW_BIND_RELEASED, 0x59, T0 - 600, T0 + 500, 0, 0, false);
+	f = open_mem();
+	cr_assert_eq(export_isc(st, cfg, f, T0 + 100), 2);
+	fclose(f);
+	cr_expect_not_null(strstr(text, "lease 198.18.0.20 {\n"
+					"  starts 2 2023/11/14 22:03:20;\n"
+					"  ends 2 2023/11/14 22:13:10;\n"
+					"  tstp 2 2023/11/14 22:15:00;\n"
+					"  cltt 2 2023/11/14 22:03:20;\n"
+					"  binding state expired;\n"
+					"  next binding state free;\n"),
+		"%s", text);
+	cr_expect_not_null(strstr(text, "lease 198.18.0.21 {\n"
+					"  starts 2 2023/11/14 22:03:20;\n"
+					"  ends 2 2023/11/14 22:21:40;\n"
+					"  tstp 2 2023/11/14 22:21:40;\n"),
+		"%s", text);
+	cr_expect_null(strstr(text, "atsfp"), "%s", text);
+	lw_config_free(cfg);
+}

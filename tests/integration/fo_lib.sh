@@ -275,3 +275,41 @@ lw_fail_hook() {
 fo_fail() {
     lw_fail "$@"
 }
+
+# --- migration from ISC dhcpd (migrate_isc.sh) --------------------------------
+
+# fo_if_mac NS IFACE: the interface's MAC address.
+fo_if_mac() {
+    ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
+}
+
+# fo_lw_control CFG NAME: gives the configuration CFG (written by
+# leasewire-import dhcpd-conf) this run's control block, as fo_lw_cfg
+# writes it: socket, state directory and shared region under $LW_TMP, named
+# after NAME. A control block already in the file is replaced.
+fo_lw_control() {
+    local cfg=$1 name=$2
+    python3 - "$cfg" "$LW_TMP/$name.sock" "$LW_TMP/$name-state" "$LW_ID-$name" <<'PY' ||
+import re, sys
+path, sock, state, shm = sys.argv[1:5]
+text = open(path).read()
+block = ('control = {\n  socket = "%s";\n  state_dir = "%s";\n  shm = "%s";\n'
+         '  fsync_interval_us = 200;\n  ack_hold_ms = 5000;\n};\n' % (sock, state, shm))
+m = re.search(r'^control\s*[=:]\s*\{', text, re.M)
+if m:
+    depth, i = 0, m.end() - 1
+    while True:
+        depth += {'{': 1, '}': -1}.get(text[i], 0)
+        i += 1
+        if depth == 0:
+            break
+    if text[i:i + 1] == ';':
+        i += 1
+    text = text[:m.start()] + block + text[i:]
+else:
+    text += '\n' + block
+open(path, 'w').write(text)
+PY
+        lw_fail "cannot set the control block of $cfg"
+    FO_CFG[$name]=$cfg
+}
