@@ -98,21 +98,34 @@ lw_alive() {
     return 0
 }
 
+# lw_stop_pid PID: TERM (after CONT: a test may have stopped it), 5 s, KILL.
+lw_stop_pid() {
+    kill -0 "$1" 2>/dev/null || return 0
+    kill -CONT "$1" 2>/dev/null
+    kill -TERM "$1" 2>/dev/null
+    for _ in $(seq 1 50); do
+        lw_alive "$1" || break
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
+
 lw_cleanup() {
     local rc=$?
-    local pid ns p i
+    local pid ns p i kids
     trap - EXIT INT TERM
-    # Newest first: clients before the server.
+    # Newest first: clients before the server. A process's children (the
+    # dataplane a control process started) go after it: they outlive a
+    # control process killed before it could stop them.
     for ((i = ${#LW_PIDS[@]} - 1; i >= 0; i--)); do
         pid=${LW_PIDS[i]}
         kill -0 "$pid" 2>/dev/null || continue
-        kill -TERM "$pid" 2>/dev/null
-        for _ in $(seq 1 50); do
-            lw_alive "$pid" || break
-            sleep 0.1
+        kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null)
+        lw_stop_pid "$pid"
+        for p in $kids; do
+            lw_stop_pid "$p"
         done
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
     done
     for ns in "${LW_NETNS[@]}"; do
         ip netns del "$ns" 2>/dev/null
