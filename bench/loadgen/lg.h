@@ -123,6 +123,7 @@ struct lg_opts {
 	uint32_t range_first, range_last;
 	uint32_t server_id; /* --reflect */
 	uint16_t port;
+	uint16_t queues; /* queue pairs: requests leave on 0, replies are read from all */
 	unsigned int mbufs;
 	bool reflect;
 	bool reuse; /* release: new clients redo DORA afterwards */
@@ -152,6 +153,7 @@ struct lg {
 	uint64_t hz;
 	double ns_per_cyc;
 	uint64_t outstanding;
+	uint16_t rxq;	/* the RX queue the next pass reads */
 	uint64_t bound; /* clients holding a lease now */
 	uint64_t ctr[C_N];
 	struct lg_hist h_offer, h_ack, h_dora, h_renew;

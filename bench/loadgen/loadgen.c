@@ -8,9 +8,15 @@
  *       [--relay GIADDR [--server ADDR]] [--mac-base 02:00:00:00:00:00]
  *       [--client-id] [--range FIRST-LAST] [--timeout-ms T] [--tries K]
  *       [--max-outstanding M] [--json FILE] [--series FILE] [--cdf FILE]
- *       [--port P] [--mbufs B]
+ *       [--port P] [--queues Q] [--mbufs B]
  *   leasewire-loadgen [EAL args] -- --reflect [--server-id ADDR]
  *       [--duration S]
+ *
+ * --queues Q: Q queue pairs on the port (memif: the server's workers each
+ * answer on their own TX queue, whose reader is the client's RX queue of the
+ * same number). Requests all leave on queue 0, as through a NIC whose RSS
+ * puts every direct client on one queue; replies are read from every queue
+ * in turn, one RX burst per pass.
  *
  * EAL: one lcore and one port (a vdev without a NIC), e.g.
  *   -l 0 --no-huge -m 256 --no-pci --file-prefix lg
@@ -192,7 +198,7 @@ static void usage(void)
 		"         [--relay GIADDR [--server ADDR]] [--mac-base MAC] [--client-id]\n"
 		"         [--range FIRST-LAST] [--timeout-ms T] [--tries K]\n"
 		"         [--max-outstanding M] [--json FILE] [--series FILE] [--cdf FILE]\n"
-		"         [--port P] [--mbufs B]\n"
+		"         [--port P] [--queues Q] [--mbufs B]\n"
 		"       leasewire-loadgen [EAL args] -- --reflect [--server-id ADDR] "
 		"[--duration S]\n");
 	exit(2);
@@ -252,6 +258,7 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
 		{"json", required_argument, NULL, 'j'},
 		{"port", required_argument, NULL, 'p'},
 		{"mbufs", required_argument, NULL, 'b'},
+		{"queues", required_argument, NULL, 'q'},
 		{"reflect", no_argument, NULL, 'x'},
 		{"server-id", required_argument, NULL, 'S'},
 		{"scenario", required_argument, NULL, 'C'},
@@ -276,6 +283,7 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
 	o->retrans_ms = 4000;
 	o->deadline = 60;
 	o->mbufs = 16383;
+	o->queues = 1;
 	o->server_id = parse_ip("--server-id", "198.18.0.1");
 	memcpy(o->mac_base, (const uint8_t[]){0x02, 0, 0, 0, 0, 0}, 6);
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -366,6 +374,13 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
 		case 'b':
 			o->mbufs = (unsigned int)parse_u64("--mbufs", optarg);
 			break;
+		case 'q':
+			o->queues = (uint16_t)parse_u64("--queues", optarg);
+			if (o->queues < 1 || o->queues > 16) {
+				fprintf(stderr, "--queues: 1 to 16\n");
+				exit(2);
+			}
+			break;
 		case 'x':
 			o->reflect = true;
 			break;
@@ -419,14 +434,16 @@ static void port_init(struct lg *g)
 	if (g->pool == NULL)
 		rte_exit(EXIT_FAILURE, "mbuf pool of %u: %s (raise -m)\n", g->o.mbufs,
 			rte_strerror(rte_errno));
-	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	rc = rte_eth_dev_configure(port, g->o.queues, g->o.queues, &conf);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
-	if (rc == 0)
+	for (uint16_t q = 0; rc == 0 && q < g->o.queues; q++) {
 		rc = rte_eth_rx_queue_setup(
-			port, 0, nrx, rte_eth_dev_socket_id(port), NULL, g->pool);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(port, 0, ntx, rte_eth_dev_socket_id(port), NULL);
+			port, q, nrx, rte_eth_dev_socket_id(port), NULL, g->pool);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(
+				port, q, ntx, rte_eth_dev_socket_id(port), NULL);
+	}
 	if (rc == 0)
 		rc = rte_eth_dev_start(port);
 	if (rc != 0)
@@ -1016,8 +1033,10 @@ static void run_gen(struct lg *g)
 	 * cache.
 	 */
 	for (;;) {
-		uint16_t n = rte_eth_rx_burst(g->o.port, 0, rx, LG_BURST);
+		uint16_t n = rte_eth_rx_burst(g->o.port, g->rxq, rx, LG_BURST);
 
+		if (++g->rxq == g->o.queues)
+			g->rxq = 0;
 		now = rte_rdtsc();
 		g->ctr[C_RX] += n;
 		for (uint16_t i = 0; i < n; i++) {
