@@ -227,6 +227,25 @@ static bool fo_keyword_prefix(const char *s)
 	return false;
 }
 
+/*
+ * The address of `address A;` or `peer address A;` (s: the statement's
+ * first word). Returns 1 with *addr set, 0 when it is not an IPv4 address
+ * (reported, the statement skipped), -1 on a syntax error.
+ */
+static int fo_address(struct conv *c, const struct isc_tok *s, uint32_t *addr)
+{
+	struct isc_tok t;
+
+	isc_lex_next(c->lex, &t);
+	if (isc_word_ip4(&t, addr) < 0) {
+		if (isc_lex_skip_statement(c->lex, &t) < 0)
+			return -1;
+		isc_conf_issue(c, s, "leasewire needs an IPv4 address here, not a name");
+		return 0;
+	}
+	return expect_semi(c) < 0 ? -1 : 1;
+}
+
 static int parse_failover_peer(struct conv *c, const struct isc_tok *start)
 {
 	struct fo_peer fo = {0};
@@ -269,18 +288,12 @@ static int parse_failover_peer(struct conv *c, const struct isc_tok *start)
 			continue;
 		}
 		if (isc_word_is(&s, "address")) {
-			isc_lex_next(c->lex, &t);
-			if (isc_word_ip4(&t, &fo.addr) < 0) {
-				if (isc_lex_skip_statement(c->lex, &t) < 0)
-					return -1;
-				isc_conf_issue(
-					c, &s, "leasewire needs an IPv4 address here, not a name");
-				carry = false;
-				continue;
-			}
-			fo.has_addr = true;
-			if (expect_semi(c) < 0)
+			int rc = fo_address(c, &s, &fo.addr);
+
+			if (rc < 0)
 				return -1;
+			fo.has_addr = rc > 0;
+			carry = carry && rc > 0;
 			continue;
 		}
 		if (isc_word_is(&s, "hba")) {
@@ -311,18 +324,12 @@ static int parse_failover_peer(struct conv *c, const struct isc_tok *start)
 			isc_copy_str(kw, sizeof(kw), longer);
 		}
 		if (strcasecmp(kw, "peer address") == 0) {
-			isc_lex_next(c->lex, &t);
-			if (isc_word_ip4(&t, &fo.peer_addr) < 0) {
-				if (isc_lex_skip_statement(c->lex, &t) < 0)
-					return -1;
-				isc_conf_issue(
-					c, &s, "leasewire needs an IPv4 address here, not a name");
-				carry = false;
-				continue;
-			}
-			fo.has_peer_addr = true;
-			if (expect_semi(c) < 0)
+			int rc = fo_address(c, &s, &fo.peer_addr);
+
+			if (rc < 0)
 				return -1;
+			fo.has_peer_addr = rc > 0;
+			carry = carry && rc > 0;
 			continue;
 		}
 		for (size_t i = 0; i < N_FO_KEYS; i++)
@@ -838,40 +845,28 @@ out:
 int isc_conf_convert(const char *path, const struct isc_conf_opts *opts, struct isc_conf_result *r,
 	char *err, size_t errlen)
 {
-	struct isc_lex *lex = calloc(1, sizeof(*lex));
-	int rc = -1;
+	struct isc_lex *lex = isc_lex_create(path, NULL, 0, true, err, errlen);
+	int rc;
 
 	*r = (struct isc_conf_result){0};
-	if (lex == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
+	if (lex == NULL)
 		return -1;
-	}
-	if (isc_lex_open_file(lex, path, true) < 0)
-		snprintf(err, errlen, "%s", lex->err);
-	else
-		rc = convert(lex, path, opts, r, err, errlen);
-	isc_lex_free(lex);
-	free(lex);
+	rc = convert(lex, path, opts, r, err, errlen);
+	isc_lex_destroy(lex);
 	return rc;
 }
 
 int isc_conf_convert_text(const char *text, size_t len, const char *name,
 	const struct isc_conf_opts *opts, struct isc_conf_result *r, char *err, size_t errlen)
 {
-	struct isc_lex *lex = calloc(1, sizeof(*lex));
-	int rc = -1;
+	struct isc_lex *lex = isc_lex_create(name, text, len, false, err, errlen);
+	int rc;
 
 	*r = (struct isc_conf_result){0};
-	if (lex == NULL) {
-		snprintf(err, errlen, "%s: out of memory", name);
+	if (lex == NULL)
 		return -1;
-	}
-	if (isc_lex_open_buf(lex, text, len, name, false) < 0)
-		snprintf(err, errlen, "%s", lex->err);
-	else
-		rc = convert(lex, name, opts, r, err, errlen);
-	isc_lex_free(lex);
-	free(lex);
+	rc = convert(lex, name, opts, r, err, errlen);
+	isc_lex_destroy(lex);
 	return rc;
 }
 

@@ -515,40 +515,28 @@ static int parse(struct isc_lex *lex, struct isc_leases *out, char *err, size_t 
 
 int isc_leases_parse(const char *path, struct isc_leases *out, char *err, size_t errlen)
 {
-	struct isc_lex *lex = calloc(1, sizeof(*lex));
-	int rc = -1;
+	struct isc_lex *lex = isc_lex_create(path, NULL, 0, false, err, errlen);
+	int rc;
 
 	*out = (struct isc_leases){0};
-	if (lex == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
+	if (lex == NULL)
 		return -1;
-	}
-	if (isc_lex_open_file(lex, path, false) < 0)
-		snprintf(err, errlen, "%s", lex->err);
-	else
-		rc = parse(lex, out, err, errlen);
-	isc_lex_free(lex);
-	free(lex);
+	rc = parse(lex, out, err, errlen);
+	isc_lex_destroy(lex);
 	return rc;
 }
 
 int isc_leases_parse_text(const char *text, size_t len, const char *name, struct isc_leases *out,
 	char *err, size_t errlen)
 {
-	struct isc_lex *lex = calloc(1, sizeof(*lex));
-	int rc = -1;
+	struct isc_lex *lex = isc_lex_create(name, text, len, false, err, errlen);
+	int rc;
 
 	*out = (struct isc_leases){0};
-	if (lex == NULL) {
-		snprintf(err, errlen, "%s: out of memory", name);
+	if (lex == NULL)
 		return -1;
-	}
-	if (isc_lex_open_buf(lex, text, len, name, false) < 0)
-		snprintf(err, errlen, "%s", lex->err);
-	else
-		rc = parse(lex, out, err, errlen);
-	isc_lex_free(lex);
-	free(lex);
+	rc = parse(lex, out, err, errlen);
+	isc_lex_destroy(lex);
 	return rc;
 }
 

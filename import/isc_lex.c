@@ -172,6 +172,34 @@ void isc_lex_free(struct isc_lex *lex)
 	lex->depth = 0;
 }
 
+struct isc_lex *isc_lex_create(const char *name, const char *text, size_t len, bool allow_include,
+	char *err, size_t errlen)
+{
+	struct isc_lex *lex = calloc(1, sizeof(*lex));
+	int rc;
+
+	if (lex == NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	rc = text ? isc_lex_open_buf(lex, text, len, name, allow_include)
+		  : isc_lex_open_file(lex, name, allow_include);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", lex->err);
+		isc_lex_destroy(lex);
+		return NULL;
+	}
+	return lex;
+}
+
+void isc_lex_destroy(struct isc_lex *lex)
+{
+	if (lex == NULL)
+		return;
+	isc_lex_free(lex);
+	free(lex);
+}
+
 int isc_lex_include(struct isc_lex *lex, const char *name, unsigned line)
 {
 	const struct isc_lex_file *cur;

@@ -93,6 +93,15 @@ int isc_lex_open_buf(
 
 void isc_lex_free(struct isc_lex *lex);
 
+/*
+ * A new lexer (heap) on the file at name (text NULL) or on text[0..len)
+ * named name: NULL with err filled ("NAME: what") when it cannot be
+ * allocated or read. Ends with isc_lex_destroy().
+ */
+struct isc_lex *isc_lex_create(const char *name, const char *text, size_t len, bool allow_include,
+	char *err, size_t errlen);
+void isc_lex_destroy(struct isc_lex *lex);
+
 /* Pushes the file name (relative paths: to the directory of the file being
  * read, as dhcpd does); its tokens come next. Refuses an include loop
  * (naming the chain), nesting beyond ISC_LEX_MAX_DEPTH, a missing file.
