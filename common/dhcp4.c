@@ -53,22 +53,46 @@ static inline uint32_t get_be32(const uint8_t *b)
 }
 
 /*
+ * memcpy for option payloads (at most 255 bytes, usually under 20): whole
+ * 8-byte words, then one last word ending exactly at byte n that may overlap
+ * the one before. Nothing outside [0, n) is read or written. GCC makes a
+ * variable-length memcpy() into rep movsq here (-4.5 instructions per
+ * request with a 13-byte PRL, handler-bench).
+ */
+static inline void copy_opt(uint8_t *d, const uint8_t *s, size_t n)
+{
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8)
+			memcpy(d + i, s + i, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n > 0) {
+		/* 1..3 bytes: first, middle and last cover them all. */
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
+/*
  * Appends one occurrence of a variable option to what earlier occurrences
  * left (RFC 3396: the pieces are joined in the order they appear).
  */
-static int append(uint8_t *dst, uint8_t *dst_len, const uint8_t *v, uint8_t len)
+static inline int append(uint8_t *dst, uint8_t *dst_len, const uint8_t *v, uint8_t len)
 {
 	unsigned have = *dst_len;
 
 	if (have + len > 255)
 		return LW_E_TOOLONG;
-	memcpy(dst + have, v, len);
+	copy_opt(dst + have, v, len);
 	*dst_len = (uint8_t)(have + len);
 	return 0;
 }
 
 /* Reads a 4-byte address or count. */
-static int fixed_u32(const uint8_t *v, uint8_t len, uint32_t *out)
+static inline int fixed_u32(const uint8_t *v, uint8_t len, uint32_t *out)
 {
 	if (len != 4)
 		return LW_E_OPTSIZE;
@@ -76,7 +100,7 @@ static int fixed_u32(const uint8_t *v, uint8_t len, uint32_t *out)
 	return 0;
 }
 
-static int parse_overload(struct dhcp4_msg *m, const uint8_t *v, uint8_t len)
+static inline int parse_overload(struct dhcp4_msg *m, const uint8_t *v, uint8_t len)
 {
 	/*
 	 * RFC 2131 4.1: 52 belongs in the options field, once. file and sname
@@ -94,85 +118,158 @@ static int parse_overload(struct dhcp4_msg *m, const uint8_t *v, uint8_t len)
 	return 0;
 }
 
-/* One option: its len payload bytes at v are inside the area (checked). */
-static int parse_option(struct dhcp4_msg *m, const uint8_t *v, uint8_t code, uint8_t len)
-{
-	int rc = 0;
+/*
+ * What the parser does with each option code. One table load stands for the
+ * PAD and END compares, and the switch then runs on a dense index instead
+ * of the codes 50..118. Every code the server does not read (12 host name,
+ * 60, 81, ...) maps to R_SKIP and is only bounds-checked.
+ */
+enum opt_rule {
+	R_SKIP = 0,
+	R_REQUESTED_IP,
+	R_LEASE_TIME,
+	R_SERVER_ID,
+	R_SUBNET_SELECTION,
+	R_MSG_TYPE,
+	R_MAX_MSG_SIZE,
+	R_OVERLOAD,
+	R_PRL,
+	R_CLIENT_ID,
+	R_AGENT_INFO,
+	/* The two codes without a length byte come last: one compare finds both. */
+	R_PAD,
+	R_END,
+};
 
-	switch (code) {
-	case DHCP4_OPT_REQUESTED_IP:
-		rc = fixed_u32(v, len, &m->requested_ip);
+static const uint8_t opt_rule[256] = {
+	[DHCP4_OPT_PAD] = R_PAD,
+	[DHCP4_OPT_REQUESTED_IP] = R_REQUESTED_IP,
+	[DHCP4_OPT_LEASE_TIME] = R_LEASE_TIME,
+	[DHCP4_OPT_OVERLOAD] = R_OVERLOAD,
+	[DHCP4_OPT_MSG_TYPE] = R_MSG_TYPE,
+	[DHCP4_OPT_SERVER_ID] = R_SERVER_ID,
+	[DHCP4_OPT_PRL] = R_PRL,
+	[DHCP4_OPT_MAX_MSG_SIZE] = R_MAX_MSG_SIZE,
+	[DHCP4_OPT_CLIENT_ID] = R_CLIENT_ID,
+	[DHCP4_OPT_AGENT_INFO] = R_AGENT_INFO,
+	[DHCP4_OPT_SUBNET_SELECTION] = R_SUBNET_SELECTION,
+	[DHCP4_OPT_END] = R_END,
+};
+
+/* One option: its len payload bytes at v are inside the area (checked). */
+static inline int parse_option(struct dhcp4_msg *m, const uint8_t *v, unsigned rule, uint8_t len)
+{
+	switch (rule) {
+	case R_SKIP:
+		return 0;
+	case R_REQUESTED_IP:
 		m->has |= DHCP4_HAS_REQUESTED_IP;
-		break;
-	case DHCP4_OPT_LEASE_TIME:
-		rc = fixed_u32(v, len, &m->lease_time);
+		return fixed_u32(v, len, &m->requested_ip);
+	case R_LEASE_TIME:
 		m->has |= DHCP4_HAS_LEASE_TIME;
-		break;
-	case DHCP4_OPT_SERVER_ID:
-		rc = fixed_u32(v, len, &m->server_id);
+		return fixed_u32(v, len, &m->lease_time);
+	case R_SERVER_ID:
 		m->has |= DHCP4_HAS_SERVER_ID;
-		break;
-	case DHCP4_OPT_SUBNET_SELECTION:
-		rc = fixed_u32(v, len, &m->subnet_selection);
+		return fixed_u32(v, len, &m->server_id);
+	case R_SUBNET_SELECTION:
 		m->has |= DHCP4_HAS_SUBNET_SELECTION;
-		break;
-	case DHCP4_OPT_OVERLOAD:
-		rc = parse_overload(m, v, len);
-		break;
-	case DHCP4_OPT_MSG_TYPE:
+		return fixed_u32(v, len, &m->subnet_selection);
+	case R_MSG_TYPE:
 		if (len != 1)
 			return LW_E_OPTSIZE;
 		m->msg_type = v[0];
-		break;
-	case DHCP4_OPT_MAX_MSG_SIZE:
+		return 0;
+	case R_MAX_MSG_SIZE:
 		if (len != 2)
 			return LW_E_OPTSIZE;
 		m->max_msg_size = (uint16_t)(v[0] << 8 | v[1]);
 		m->has |= DHCP4_HAS_MAX_MSG_SIZE;
-		break;
-	case DHCP4_OPT_PRL:
-		rc = append(m->prl, &m->prl_len, v, len);
+		return 0;
+	case R_OVERLOAD:
+		return parse_overload(m, v, len);
+	case R_PRL:
 		m->has |= DHCP4_HAS_PRL;
-		break;
-	case DHCP4_OPT_CLIENT_ID:
-		rc = append(m->client_id, &m->client_id_len, v, len);
+		return append(m->prl, &m->prl_len, v, len);
+	case R_CLIENT_ID:
 		m->has |= DHCP4_HAS_CLIENT_ID;
-		break;
-	case DHCP4_OPT_AGENT_INFO:
-		rc = append(m->agent_info, &m->agent_info_len, v, len);
+		return append(m->client_id, &m->client_id_len, v, len);
+	case R_AGENT_INFO:
 		m->has |= DHCP4_HAS_AGENT_INFO;
-		break;
+		return append(m->agent_info, &m->agent_info_len, v, len);
 	default:
-		break;
+		/* PAD and END never get here; the table holds nothing else. A
+		 * row added without its case is an option ignored, not a crash. */
+		return 0;
 	}
-	return rc;
 }
 
 /*
- * Walks one options area (the options field, or file/sname when overloaded):
- * RFC 2132 section 2 TLVs, with PAD (no length byte) and END. One bounds
- * check per TLV (the length byte and the whole payload inside the area),
- * then plain loads, as for the fixed header.
+ * Walks the options field, then file and sname when option 52 says they
+ * carry options (RFC 2131 4.1: in that order): RFC 2132 section 2 TLVs,
+ * with PAD (no length byte) and END. One loop for the three areas, inlined
+ * in dhcp4_parse(), saves a call per packet.
+ *
+ * While two bytes are left the code and the length byte are both inside the
+ * area, so they are loaded before anything is tested; one compare of the
+ * TLV's end against the area's then covers the payload. Offsets, not
+ * pointers, so that the end of a bad TLV is computed without leaving the
+ * buffer. About 20 instructions per TLV before its payload is read, where
+ * the compare chain, switch and call cost ~30: with the table and the copy,
+ * -25 instructions per DISCOVER (53, 12, 55) and -41 per REQUEST (53, 54,
+ * 50, 12, 55), handler-bench. Variants that measured worse under GCC 12
+ * -O2 (register spills): pointers instead of offsets, one shared append()
+ * for 55/61/82, the walk out of line.
  */
-static int parse_area(struct dhcp4_msg *m, const uint8_t *p, const uint8_t *end)
+static inline int parse_areas(struct dhcp4_msg *m, const uint8_t *buf, size_t len)
 {
-	while (p < end) {
-		uint8_t code = *p++, len;
-		int rc;
+	const uint8_t *b = buf + DHCP4_OPT_OFFSET;
+	size_t n = len - DHCP4_OPT_OFFSET, i = 0;
+	unsigned area = 0; /* 0 options field, 1 file, 2 sname */
 
-		if (code == DHCP4_OPT_PAD)
-			continue;
-		if (code == DHCP4_OPT_END)
-			return 0;
-		if (p == end || (size_t)(end - p - 1) < p[0])
+	for (;;) {
+		while (i + 1 < n) {
+			unsigned rule = opt_rule[b[i]];
+			uint8_t olen = b[i + 1];
+			size_t next = i + 2 + olen;
+			int rc;
+
+			if (rule >= R_PAD) {
+				if (rule == R_END)
+					goto area_done;
+				i++;
+				continue;
+			}
+			if (next > n)
+				return LW_E_OPTLEN;
+			rc = parse_option(m, b + i + 2, rule, olen);
+			if (rc < 0)
+				return rc;
+			i = next;
+		}
+		/* One byte left: room for PAD or END, not for a length byte. */
+		if (i < n && opt_rule[b[i]] < R_PAD)
 			return LW_E_OPTLEN;
-		len = *p++;
-		rc = parse_option(m, p, code, len);
-		if (rc < 0)
-			return rc;
-		p += len;
+	area_done:
+		/*
+		 * 52 is only accepted in the options field, so m->overload is
+		 * final here. The next field is found from the one just walked,
+		 * which keeps buf out of the loop's registers (-3 instructions
+		 * per packet).
+		 */
+		if (area == 0 && (m->overload & OVERLOAD_FILE)) {
+			area = 1;
+			b -= DHCP4_OPT_OFFSET - BOOTP_FILE_OFF;
+			n = BOOTP_FILE_LEN;
+		} else if (area < 2 && (m->overload & OVERLOAD_SNAME)) {
+			b -= area == 0 ? DHCP4_OPT_OFFSET - BOOTP_SNAME_OFF
+				       : BOOTP_FILE_OFF - BOOTP_SNAME_OFF;
+			area = 2;
+			n = BOOTP_SNAME_LEN;
+		} else {
+			return 0;
+		}
+		i = 0;
 	}
-	return 0;
 }
 
 /*
@@ -203,19 +300,16 @@ static int parse_agent_info(struct dhcp4_msg *m)
 	return 0;
 }
 
+_Static_assert(offsetof(struct dhcp4_msg, hops) == 3, "op..hops are copied as one word");
+
 int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 {
-	const uint8_t *sname, *file;
-	uint32_t cookie;
 	int rc;
 
 	/* The fixed header: one length check, then plain loads (every packet). */
 	if (len < DHCP4_OPT_OFFSET)
 		return LW_E_TRUNC;
-	m->op = buf[0];
-	m->htype = buf[1];
-	m->hlen = buf[2];
-	m->hops = buf[3];
+	memcpy(m, buf, 4); /* op, htype, hlen, hops */
 	m->xid = get_be32(buf + 4);
 	m->secs = (uint16_t)(buf[8] << 8 | buf[9]);
 	m->flags = (uint16_t)(buf[10] << 8 | buf[11]);
@@ -224,14 +318,11 @@ int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 	m->siaddr = get_be32(buf + 20);
 	m->giaddr = get_be32(buf + 24);
 	memcpy(m->chaddr, buf + 28, sizeof(m->chaddr));
-	sname = buf + BOOTP_SNAME_OFF;
-	file = buf + BOOTP_FILE_OFF;
-	cookie = get_be32(buf + BOOTP_FIXED_LEN);
-	if (m->op != BOOTP_REQUEST)
+	if (buf[0] != BOOTP_REQUEST)
 		return LW_E_OP;
-	if (m->hlen > sizeof(m->chaddr))
+	if (buf[2] > sizeof(m->chaddr))
 		return LW_E_HLEN;
-	if (cookie != DHCP4_COOKIE)
+	if (get_be32(buf + BOOTP_FIXED_LEN) != DHCP4_COOKIE)
 		return LW_E_COOKIE;
 
 	/*
@@ -245,20 +336,9 @@ int dhcp4_parse(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
 	m->prl_len = 0;
 	m->agent_info_len = 0;
 
-	/* RFC 2131 4.1: options field first (it holds 52), then file, then sname. */
-	rc = parse_area(m, buf + DHCP4_OPT_OFFSET, buf + len);
+	rc = parse_areas(m, buf, len);
 	if (rc < 0)
 		return rc;
-	if (m->overload & OVERLOAD_FILE) {
-		rc = parse_area(m, file, file + BOOTP_FILE_LEN);
-		if (rc < 0)
-			return rc;
-	}
-	if (m->overload & OVERLOAD_SNAME) {
-		rc = parse_area(m, sname, sname + BOOTP_SNAME_LEN);
-		if (rc < 0)
-			return rc;
-	}
 
 	/* RFC 3396: joined options are interpreted only once whole. */
 	if (m->has & DHCP4_HAS_AGENT_INFO) {
@@ -293,6 +373,32 @@ static inline void put_be32(uint8_t *b, uint32_t v)
 	memcpy(b, &v, 4);
 }
 
+/*
+ * sname and file (192 bytes) zeroed with twelve 16-byte stores: GCC makes a
+ * memset() of this size, or a loop, into rep stosq, which callgrind counts
+ * as 24 steps (-20 instructions per reply).
+ */
+static inline void zero_sname_file(uint8_t *b)
+{
+	typedef uint8_t v16 __attribute__((vector_size(16), aligned(1), may_alias));
+	const v16 z = {0};
+	v16 *v = (v16 *)(b + BOOTP_SNAME_OFF);
+
+	_Static_assert(BOOTP_SNAME_LEN + BOOTP_FILE_LEN == 12 * 16, "sname + file: 192 bytes");
+	v[0] = z;
+	v[1] = z;
+	v[2] = z;
+	v[3] = z;
+	v[4] = z;
+	v[5] = z;
+	v[6] = z;
+	v[7] = z;
+	v[8] = z;
+	v[9] = z;
+	v[10] = z;
+	v[11] = z;
+}
+
 void dhcp4_reply_header(struct lw_wcur *w, const struct dhcp4_msg *req, uint8_t msg_type,
 	uint32_t yiaddr, uint32_t siaddr)
 {
@@ -315,8 +421,25 @@ void dhcp4_reply_header(struct lw_wcur *w, const struct dhcp4_msg *req, uint8_t 
 	put_be32(b + 20, siaddr);
 	put_be32(b + 24, req->giaddr);
 	memcpy(b + 28, req->chaddr, sizeof(req->chaddr));
-	memset(b + BOOTP_SNAME_OFF, 0, BOOTP_SNAME_LEN + BOOTP_FILE_LEN);
+	zero_sname_file(b);
 	put_be32(b + BOOTP_FIXED_LEN, DHCP4_COOKIE);
+	b[BOOTP_FIXED_LEN + 4] = DHCP4_OPT_MSG_TYPE;
+	b[BOOTP_FIXED_LEN + 5] = 1;
+	b[BOOTP_FIXED_LEN + 6] = msg_type;
+}
+
+void dhcp4_reply_header_over(struct lw_wcur *w, uint8_t msg_type, uint32_t yiaddr, uint32_t siaddr)
+{
+	uint8_t *b = lw_wcur_reserve(w, BOOTP_FIXED_LEN + 4 + 3);
+
+	if (b == NULL)
+		return;
+	b[0] = BOOTP_REPLY;
+	b[3] = 0;	    /* hops */
+	put_be16(b + 8, 0); /* secs */
+	put_be32(b + 16, yiaddr);
+	put_be32(b + 20, siaddr);
+	zero_sname_file(b);
 	b[BOOTP_FIXED_LEN + 4] = DHCP4_OPT_MSG_TYPE;
 	b[BOOTP_FIXED_LEN + 5] = 1;
 	b[BOOTP_FIXED_LEN + 6] = msg_type;

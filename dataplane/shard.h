@@ -175,12 +175,19 @@ struct lease *shard_insert_sig(struct shard *s, const struct lw_client_key *k, u
  */
 struct shard_hint {
 	struct lw_client_key key;
+	uint32_t addr; /* in: an address the client names (50, ciaddr), 0: none */
 	uint32_t sig;
 	int32_t pos; /* slot, or < 0: not in the table */
 	uint32_t ins_gen, del_gen;
+	uint32_t burst; /* the shard_lookup_burst() call that filled it */
 };
 
-/* Fills h[i] for keys k[i], i < n <= 64. */
+/*
+ * Fills h[i] for keys h[i].key, i < n <= 64. A client that names an address
+ * (h[i].addr) is first looked for through that address: the pool entry's
+ * slot holds its lease when the lease has its key. The others, and those
+ * whose address holds someone else, go through one bulk lookup.
+ */
 void shard_lookup_burst(struct shard *s, struct shard_hint *h, unsigned n);
 
 /*

@@ -40,7 +40,8 @@ struct pool_state {
 	uint32_t request_sent; /* ... since this Unix second */
 };
 
-#define SHARD_INS_SIGS 64 /* a power of two, >= a burst */
+#define SHARD_INS_SIGS	 64  /* a power of two, >= a burst */
+#define SHARD_BLOOM_BITS 512 /* a power of two, >= 64 */
 
 struct shard {
 	unsigned id;
@@ -67,6 +68,11 @@ struct shard {
 	 * a hint that found nothing is still right if none of the inserts
 	 * since had its signature. */
 	uint32_t ins_sig[SHARD_INS_SIGS];
+	/* Bumped by shard_lookup_burst(), which empties ins_bloom: a bloom
+	 * filter (one bit per signature) of the inserts since, which answers
+	 * for the hints of the current burst without the walk of ins_sig. */
+	uint32_t burst;
+	uint64_t ins_bloom[SHARD_BLOOM_BITS / 64];
 	uint32_t n_active;
 	uint32_t n_free;
 	uint32_t n_declined;

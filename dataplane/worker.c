@@ -317,6 +317,7 @@ static void dhcp_process(struct worker *w, const struct lw_port *p, struct rte_m
 		.has_bucket = bucket >= 0,
 		.bucket = (uint8_t)bucket,
 		.hint = hint,
+		.in_place = true,
 	};
 	struct srv_reply r;
 	struct pkt_udp_hdrs h;

@@ -656,6 +656,212 @@ Test(parse_bad, every_truncation_of_an_overloaded_request)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Edges of the table-driven option walk and of its inline copy */
+
+/* Parses an exact-size heap copy of buf[0..len), so that an overread faults under ASan. */
+static int parse_exact(const uint8_t *buf, size_t len, struct dhcp4_msg *m)
+{
+	uint8_t *p = malloc(len ? len : 1);
+	int rc;
+
+	cr_assert_not_null(p);
+	memcpy(p, buf, len);
+	rc = dhcp4_parse(p, len, m);
+	free(p);
+	return rc;
+}
+
+/*
+ * Every code the server does not read is stepped over; every code it reads
+ * is looked at, which a 2-byte payload shows by its return code (a wrong row
+ * in the parser's table would show here).
+ */
+Test(parse, unread_codes_are_stepped_over)
+{
+	static const uint8_t read[] = {0, 50, 51, 52, 53, 54, 55, 57, 61, 82, 118, 255};
+
+	for (unsigned code = 0; code < 256; code++) {
+		uint8_t opts[8] = {(uint8_t)code, 2, 0xff, 0xff, 53, 1, DHCP4_DISCOVER, 255};
+		uint8_t buf[512];
+		struct dhcp4_msg m;
+		int rc;
+
+		if (memchr(read, (int)code, sizeof(read)) != NULL)
+			continue;
+		rc = parse_exact(buf, build(buf, &client_hdr, opts, sizeof(opts)), &m);
+		cr_expect_eq(rc, 0, "code %u: rc %d", code, rc);
+		cr_expect_eq(m.has, 0, "code %u: has %#x", code, m.has);
+		cr_expect_eq(m.msg_type, DHCP4_DISCOVER, "code %u", code);
+	}
+	for (size_t i = 1; i + 1 < sizeof(read); i++) {
+		/* Two bytes suit none of them except 57 and the joined ones. */
+		uint8_t opts[8] = {read[i], 2, 0xff, 0xff, 53, 1, DHCP4_DISCOVER, 255};
+		uint8_t buf[512];
+		struct dhcp4_msg m;
+		int rc = parse_exact(buf, build(buf, &client_hdr, opts, sizeof(opts)), &m);
+
+		if (read[i] == DHCP4_OPT_MAX_MSG_SIZE || read[i] == DHCP4_OPT_PRL ||
+			read[i] == DHCP4_OPT_CLIENT_ID)
+			cr_expect_eq(rc, 0, "code %u: rc %d", read[i], rc);
+		else if (read[i] == DHCP4_OPT_AGENT_INFO)
+			cr_expect_eq(rc, LW_E_OPTLEN, "code %u: rc %d", read[i], rc);
+		else
+			cr_expect_eq(rc, LW_E_OPTSIZE, "code %u: rc %d", read[i], rc);
+	}
+}
+
+/*
+ * One option whose payload ends on the last byte of its field is whole; one
+ * byte longer runs past it. In the options field the field ends with the
+ * packet, so the exact-size copy also checks nothing past it is read.
+ */
+Test(parse, option_ending_on_the_last_byte)
+{
+	for (unsigned olen = 2; olen < 256; olen++) {
+		uint8_t opts[3 + 2 + 255] = {53, 1, DHCP4_DISCOVER, DHCP4_OPT_CLIENT_ID};
+		uint8_t buf[1024];
+		struct dhcp4_msg m;
+		size_t len;
+
+		opts[4] = (uint8_t)olen;
+		for (unsigned k = 0; k < olen; k++)
+			opts[5 + k] = (uint8_t)(k * 7 + 1);
+		len = build(buf, &client_hdr, opts, 5 + olen);
+		cr_expect_eq(parse_exact(buf, len, &m), 0, "length %u", olen);
+		cr_expect_eq(m.client_id_len, olen);
+		cr_expect_arr_eq(m.client_id, opts + 5, olen, "length %u", olen);
+		cr_expect_eq(parse_exact(buf, len - 1, &m), LW_E_OPTLEN, "length %u, cut", olen);
+	}
+
+	/* The same in sname (52 = 2): 64 bytes, then one too many. */
+	for (unsigned over = 0; over < 2; over++) {
+		static const uint8_t opts[] = {53, 1, 1, 52, 1, 2, 255};
+		uint8_t buf[512], sname[BOOTP_SNAME_LEN];
+		struct dhcp4_msg m;
+		size_t len = build(buf, &client_hdr, opts, sizeof(opts));
+
+		sname[0] = DHCP4_OPT_PRL;
+		sname[1] = (uint8_t)(BOOTP_SNAME_LEN - 2 + over);
+		memset(sname + 2, 6, sizeof(sname) - 2);
+		put_area(buf, BOOTP_SNAME_OFF, BOOTP_SNAME_LEN, sname, sizeof(sname));
+		/* file holds what a stray read past sname would find. */
+		buf[BOOTP_FILE_OFF] = 255;
+		cr_expect_eq(dhcp4_parse(buf, len, &m), over ? LW_E_OPTLEN : 0);
+		if (!over)
+			cr_expect_eq(m.prl_len, BOOTP_SNAME_LEN - 2);
+	}
+}
+
+/* A field's last byte alone has no room for a length: PAD or END, or LW_E_OPTLEN. */
+Test(parse, one_byte_left_in_a_field)
+{
+	static const struct {
+		uint8_t code;
+		int rc;
+	} last[] = {
+		{DHCP4_OPT_PAD, 0},
+		{DHCP4_OPT_END, 0},
+		{DHCP4_OPT_HOSTNAME, LW_E_OPTLEN},
+		{DHCP4_OPT_MSG_TYPE, LW_E_OPTLEN},
+		{DHCP4_OPT_CLIENT_ID, LW_E_OPTLEN},
+	};
+	uint8_t buf[512];
+	struct dhcp4_msg m;
+
+	/* An options field of no bytes at all: no type. */
+	cr_expect_eq(parse_exact(buf, build(buf, &client_hdr, "", 0), &m), LW_E_NOTYPE);
+	for (size_t i = 0; i < N_OF(last); i++) {
+		uint8_t opts[] = {53, 1, DHCP4_DISCOVER, 0, last[i].code};
+		uint8_t file[BOOTP_FILE_LEN] = {0};
+		static const uint8_t ov[] = {53, 1, DHCP4_DISCOVER, 52, 1, 1, 255};
+		size_t len;
+		int rc;
+
+		/* In the options field, at the end of the packet. */
+		rc = parse_exact(buf, build(buf, &client_hdr, opts, sizeof(opts)), &m);
+		cr_expect_eq(rc, last[i].rc, "options, last byte %u: %d", last[i].code, rc);
+
+		/* In file: PAD up to its last byte. */
+		len = build(buf, &client_hdr, ov, sizeof(ov));
+		file[BOOTP_FILE_LEN - 1] = last[i].code;
+		put_area(buf, BOOTP_FILE_OFF, BOOTP_FILE_LEN, file, sizeof(file));
+		rc = dhcp4_parse(buf, len, &m);
+		cr_expect_eq(rc, last[i].rc, "file, last byte %u: %d", last[i].code, rc);
+	}
+}
+
+/*
+ * RFC 3396 joining through the inline copy: every total length a PRL can
+ * have, split in two at several points (a 0-byte first piece included), and
+ * the fields on either side of prl are left as they were.
+ */
+Test(parse, joined_prl_every_length_and_split)
+{
+	for (unsigned total = 0; total < 256; total++) {
+		unsigned splits[] = {0, 1, 3, 4, 7, 8, 9, 15, 16, 17, total / 2, total - 1, total};
+
+		for (size_t s = 0; s < N_OF(splits); s++) {
+			unsigned a = splits[s], b = total - a;
+			uint8_t opts[3 + 4 + 4 + 255 + 1] = {53, 1, DHCP4_REQUEST};
+			uint8_t want[255], buf[1024];
+			struct dhcp4_msg m;
+			size_t n = 3, len;
+			int rc;
+
+			if (a > total)
+				continue;
+			for (unsigned k = 0; k < total; k++)
+				want[k] = (uint8_t)(k + 1);
+			opts[n++] = DHCP4_OPT_PRL;
+			opts[n++] = (uint8_t)a;
+			memcpy(opts + n, want, a);
+			n += a;
+			opts[n++] = DHCP4_OPT_CLIENT_ID;
+			opts[n++] = 2;
+			opts[n++] = 0xc1;
+			opts[n++] = 0xc2;
+			opts[n++] = DHCP4_OPT_PRL;
+			opts[n++] = (uint8_t)b;
+			memcpy(opts + n, want + a, b);
+			n += b;
+			len = build(buf, &client_hdr, opts, n);
+			memset(&m, 0xa5, sizeof(m));
+			rc = parse_exact(buf, len, &m);
+			cr_assert_eq(rc, 0, "%u + %u: rc %d", a, b, rc);
+			cr_assert_eq(m.prl_len, total, "%u + %u", a, b);
+			cr_assert_arr_eq(m.prl, want, total, "%u + %u", a, b);
+			cr_assert_eq(m.client_id_len, 2);
+			cr_assert_eq(m.client_id[1], 0xc2);
+			cr_assert_eq(m.client_id[2], 0xa5, "%u + %u: client_id spilled", a, b);
+			cr_assert_eq(m.agent_info[0], 0xa5, "%u + %u: agent_info written", a, b);
+			if (total < 255)
+				cr_assert_eq(m.prl[total], 0xa5, "%u + %u: wrote past", a, b);
+		}
+	}
+}
+
+/* RFC 3396 order with 52 = 3: options field, then file, then sname. */
+Test(parse, joined_in_field_order)
+{
+	static const uint8_t opts[] = {53, 1, 1, 55, 2, 1, 2, 52, 1, 3, 61, 2, 0, 'a', 255};
+	static const uint8_t file[] = {0, 55, 3, 3, 4, 5, 61, 1, 'b', 255};
+	static const uint8_t sname[] = {61, 1, 'c', 55, 1, 6, 0};
+	static const uint8_t want_prl[] = {1, 2, 3, 4, 5, 6};
+	static const uint8_t want_cid[] = {0, 'a', 'b', 'c'};
+	uint8_t buf[512];
+	struct dhcp4_msg m;
+	size_t len = build(buf, &client_hdr, opts, sizeof(opts));
+
+	put_area(buf, BOOTP_FILE_OFF, BOOTP_FILE_LEN, file, sizeof(file));
+	put_area(buf, BOOTP_SNAME_OFF, BOOTP_SNAME_LEN, sname, sizeof(sname));
+	cr_assert_eq(parse_exact(buf, len, &m), 0);
+	cr_expect_eq(m.prl_len, sizeof(want_prl));
+	cr_expect_arr_eq(m.prl, want_prl, sizeof(want_prl));
+	cr_expect_eq(m.client_id_len, sizeof(want_cid));
+	cr_expect_arr_eq(m.client_id, want_cid, sizeof(want_cid));
+}
+
+/* ------------------------------------------------------------------------ */
 /* Reply builder */
 
 /* clang-format off */

@@ -123,6 +123,30 @@ Test(client_key, chaddr_key)
 	cr_expect_eq(lb_hash(hb, hl), 133);
 }
 
+/*
+ * lw_client_key_from_msg() builds the chaddr key from all 16 bytes of chaddr
+ * masked to hlen: the same key as lw_client_key_make() for every hlen
+ * (0..255, cut at 16), whatever chaddr holds past hlen.
+ */
+Test(client_key, from_msg_is_make)
+{
+	for (unsigned hlen = 0; hlen < 256; hlen++) {
+		struct dhcp4_msg m = {0};
+		struct lw_client_key k, want;
+
+		m.htype = (uint8_t)(hlen * 7 + 1);
+		m.hlen = (uint8_t)hlen;
+		for (unsigned i = 0; i < sizeof(m.chaddr); i++)
+			m.chaddr[i] = (uint8_t)(0xf0 ^ (i * 37 + hlen));
+		memset(&k, 0xa5, sizeof(k));
+		memset(&want, 0x5a, sizeof(want));
+		lw_client_key_from_msg(&k, &m);
+		lw_client_key_make(&want, NULL, 0, m.htype, m.chaddr, m.hlen > 16 ? 16 : m.hlen);
+		cr_assert_eq(memcmp(&k, &want, sizeof(k)), 0, "hlen %u", hlen);
+		cr_assert_eq(k.len, 1 + (hlen > 16 ? 16 : hlen), "hlen %u", hlen);
+	}
+}
+
 /* FAILOVER.md 6.1: with option 61 the client id is hashed, whatever chaddr holds. */
 struct cid_case {
 	uint8_t mac[6];

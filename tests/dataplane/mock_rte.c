@@ -2,9 +2,13 @@
 /*
  * Plain-C stand-ins for the rte_hash calls the shard makes, linked with
  * -Wl,--wrap so that the DHCP logic runs in unit tests without EAL. Same
- * contract as DPDK's: positions are unique per key, in [0, entries).
+ * contract as DPDK's: positions are unique per key, in [0, entries), and
+ * rte_hash_hash() is the table's hash_func. A signature given to a
+ * *_with_hash call that is not the hash_func's value aborts: DPDK would
+ * look in the wrong buckets.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +23,8 @@ struct mock_hash {
 	uint32_t *free_pos;
 	uint32_t n_free;
 	uint32_t count;
+	rte_hash_function hash_func; /* NULL: the signatures are not checked */
+	uint32_t init_val;
 };
 
 static uint32_t mock_h(const void *key, uint32_t len)
@@ -40,6 +46,8 @@ struct rte_hash *__wrap_rte_hash_create(const struct rte_hash_parameters *p)
 		return NULL;
 	while (size < p->entries * 2)
 		size <<= 1;
+	m->hash_func = p->hash_func;
+	m->init_val = p->hash_func_init_val;
 	m->entries = p->entries;
 	m->key_len = p->key_len;
 	m->mask = size - 1;
@@ -138,28 +146,48 @@ int32_t __wrap_rte_hash_count(const struct rte_hash *h)
 /* The signature variants: the mock keeps no signatures; the key decides. */
 hash_sig_t __wrap_rte_hash_hash(const struct rte_hash *h, const void *key)
 {
-	(void)h;
-	(void)key;
-	return 0;
+	const struct mock_hash *m = (const struct mock_hash *)h;
+
+	return m->hash_func ? m->hash_func(key, m->key_len, m->init_val) : 0;
 }
+
+static void check_sig(const struct rte_hash *h, const void *key, hash_sig_t sig)
+{
+	const struct mock_hash *m = (const struct mock_hash *)h;
+
+	if (m->hash_func && sig != m->hash_func(key, m->key_len, m->init_val)) {
+		fprintf(stderr, "mock_rte: signature %#x is not the table's hash of the key\n",
+			sig);
+		abort();
+	}
+}
+
+/* Calls of rte_hash_lookup_with_hash(), for the tests of what the shard looks up again. */
+unsigned long mock_rte_lookups_with_hash;
 
 int32_t __wrap_rte_hash_lookup_with_hash(const struct rte_hash *h, const void *key, hash_sig_t sig)
 {
-	(void)sig;
+	mock_rte_lookups_with_hash++;
+	check_sig(h, key, sig);
 	return __wrap_rte_hash_lookup(h, key);
 }
+
+/* Keys looked up by rte_hash_lookup_with_hash_bulk(). */
+unsigned long mock_rte_bulk_keys;
 
 int __wrap_rte_hash_lookup_with_hash_bulk(const struct rte_hash *h, const void **keys,
 	hash_sig_t *sig, uint32_t num_keys, int32_t *positions)
 {
-	(void)sig;
-	for (uint32_t i = 0; i < num_keys; i++)
+	mock_rte_bulk_keys += num_keys;
+	for (uint32_t i = 0; i < num_keys; i++) {
+		check_sig(h, keys[i], sig[i]);
 		positions[i] = __wrap_rte_hash_lookup(h, keys[i]);
+	}
 	return 0;
 }
 
 int32_t __wrap_rte_hash_add_key_with_hash(const struct rte_hash *h, const void *key, hash_sig_t sig)
 {
-	(void)sig;
+	check_sig(h, key, sig);
 	return __wrap_rte_hash_add_key(h, key);
 }

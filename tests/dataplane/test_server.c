@@ -40,13 +40,13 @@ static void setup_with(const char *auth, const char *range)
 	snprintf(text, sizeof(text), srv_test_cfg_fmt, auth, range);
 	rc = lw_config_load_string(text, "test.cfg", &cfg, err, sizeof(err));
 	cr_assert_eq(rc, 0, "config: %s", err);
-	tbl = srv_tables_build(cfg);
-	cr_assert_not_null(tbl);
 	if (fo_subnet) {
 		cfg->subnets[0].failover = true;
 		for (unsigned i = 0; i < cfg->subnets[0].n_pools; i++)
 			cfg->pools[cfg->subnets[0].first_pool + i].failover = true;
 	}
+	tbl = srv_tables_build(cfg);
+	cr_assert_not_null(tbl);
 	as = fo_unowned ? addr_space_create_unowned(cfg, 1) : addr_space_create(cfg, 1);
 	cr_assert_not_null(as);
 	p.as = as;
@@ -494,6 +494,139 @@ Test(server, reply_addressing_rfc2131_4_1)
 	cr_assert_eq(r.type, DHCP4_NAK);
 	cr_assert_eq(r.dst_ip, A(198, 18, 1, 1));
 	cr_assert(buf[10] & 0x80);
+}
+
+/*
+ * m as a client sends it on the wire, with what a reply must not echo made
+ * non-zero: hops, secs, and sname and file (not overloaded).
+ */
+static size_t wire(const struct dhcp4_msg *m, uint8_t *b)
+{
+	static const uint8_t prl[] = {1, 3, 6, 15, 28, 42, 51, 54, 58, 59, 119, 121, 12};
+	uint8_t *o = b + DHCP4_OPT_OFFSET;
+
+	memset(b, 0, 300);
+	b[0] = BOOTP_REQUEST;
+	b[1] = m->htype;
+	b[2] = m->hlen;
+	b[3] = 2; /* hops */
+	memcpy(b + 4, &m->xid, 4);
+	b[9] = 7; /* secs */
+	b[10] = (uint8_t)(m->flags >> 8);
+	for (int i = 0; i < 4; i++) {
+		b[12 + i] = (uint8_t)(m->ciaddr >> (24 - 8 * i));
+		b[24 + i] = (uint8_t)(m->giaddr >> (24 - 8 * i));
+	}
+	memcpy(b + 28, m->chaddr, 16);
+	memset(b + 44, 'x', 192);
+	memcpy(b + 236, (const uint8_t[]){99, 130, 83, 99}, 4);
+	*o++ = DHCP4_OPT_MSG_TYPE;
+	*o++ = 1;
+	*o++ = m->msg_type;
+	if (m->has & DHCP4_HAS_REQUESTED_IP) {
+		*o++ = DHCP4_OPT_REQUESTED_IP;
+		*o++ = 4;
+		for (int i = 0; i < 4; i++)
+			*o++ = (uint8_t)(m->requested_ip >> (24 - 8 * i));
+	}
+	if (m->has & DHCP4_HAS_SERVER_ID) {
+		*o++ = DHCP4_OPT_SERVER_ID;
+		*o++ = 4;
+		for (int i = 0; i < 4; i++)
+			*o++ = (uint8_t)(m->server_id >> (24 - 8 * i));
+	}
+	if (m->has & DHCP4_HAS_CLIENT_ID) {
+		*o++ = DHCP4_OPT_CLIENT_ID;
+		*o++ = m->client_id_len;
+		memcpy(o, m->client_id, m->client_id_len);
+		o += m->client_id_len;
+	}
+	*o++ = DHCP4_OPT_PRL;
+	*o++ = sizeof(prl);
+	memcpy(o, prl, sizeof(prl));
+	o += sizeof(prl);
+	if (m->has & DHCP4_HAS_AGENT_INFO) {
+		*o++ = DHCP4_OPT_AGENT_INFO;
+		*o++ = m->agent_info_len;
+		memcpy(o, m->agent_info, m->agent_info_len);
+		o += m->agent_info_len;
+	}
+	*o++ = DHCP4_OPT_END;
+	cr_assert_leq((size_t)(o - b), 300);
+	return 300;
+}
+
+/*
+ * The reply to m built over its request's bytes (srv_req.in_place, as the
+ * worker does) is the one built in a separate buffer, byte for byte.
+ * Returns its type.
+ */
+static uint8_t same_in_place(const struct dhcp4_msg *m0)
+{
+	struct srv_ctx c = {.cfg = cfg, .tbl = tbl, .shard = sh, .now = now, .ctr = ctr, .fo = &fo};
+	struct srv_req rq = {.port = 0};
+	uint8_t req[300], sep[sizeof(buf)];
+	struct srv_reply r1, r2;
+	struct dhcp4_msg m;
+	size_t n = wire(m0, req);
+
+	cr_assert_eq(dhcp4_parse(req, n, &m), 0);
+	memset(buf, 0xee, sizeof(buf));
+	cr_assert_eq(srv_process(&c, &rq, &m, buf, sizeof(buf), &r1), 1);
+	memcpy(sep, buf, sizeof(buf));
+
+	memset(buf, 0xee, sizeof(buf));
+	memcpy(buf, req, n);
+	rq.in_place = true;
+	cr_assert_eq(srv_process(&c, &rq, &m, buf, sizeof(buf), &r2), 1);
+	cr_assert_eq(r2.len, r1.len);
+	cr_assert_eq(r2.type, r1.type);
+	cr_assert_eq(r2.dst, r1.dst);
+	cr_assert_eq(r2.dst_ip, r1.dst_ip);
+	for (size_t i = 0; i < r1.len; i++)
+		cr_assert_eq(buf[i], sep[i], "in place differs at byte %zu", i);
+	cr_assert_eq(buf[3], 0, "hops");
+	cr_assert_eq(buf[8] | buf[9], 0, "secs");
+	for (size_t i = 44; i < 236; i++)
+		cr_assert_eq(buf[i], 0, "sname/file byte %zu", i);
+	return r1.type;
+}
+
+Test(server, reply_built_over_the_request_is_the_same)
+{
+	static const uint8_t agent[] = {1, 4, 'p', 'o', 'r', 't', 2, 2, 'r', 'i'};
+	struct dhcp4_msg m = msg(DHCP4_DISCOVER, 1);
+	uint32_t a;
+
+	m.flags = BOOTP_FLAG_BROADCAST;
+	m.has |= DHCP4_HAS_CLIENT_ID;
+	m.client_id_len = 7;
+	memcpy(m.client_id, (const uint8_t[]){1, 2, 0, 0, 0, 0, 1}, 7);
+	cr_assert_eq(same_in_place(&m), DHCP4_OFFER);
+	a = yiaddr();
+
+	m.msg_type = DHCP4_REQUEST;
+	want_ip(&m, a);
+	server_id(&m, SERVER);
+	cr_assert_eq(same_in_place(&m), DHCP4_ACK);
+
+	/* INIT-REBOOT for the wrong address, relayed: a NAK (no ciaddr, the
+	 * broadcast bit for the relay), with the agent's option echoed. */
+	m = msg(DHCP4_REQUEST, 2);
+	m.giaddr = A(198, 18, 1, 1);
+	m.ciaddr = 0;
+	want_ip(&m, A(198, 18, 0, 5));
+	m.has |= DHCP4_HAS_AGENT_INFO;
+	m.agent_info_len = sizeof(agent);
+	memcpy(m.agent_info, agent, sizeof(agent));
+	cr_assert_eq(same_in_place(&m), DHCP4_NAK);
+	cr_assert(buf[10] & 0x80);
+
+	/* INFORM: its ciaddr comes back, no lease. */
+	m = msg(DHCP4_INFORM, 3);
+	m.ciaddr = A(198, 18, 0, 77);
+	cr_assert_eq(same_in_place(&m), DHCP4_ACK);
+	cr_assert_eq(be32(buf + 12), A(198, 18, 0, 77));
 }
 
 Test(server, subnet_selection_giaddr_link_selection_option_118)

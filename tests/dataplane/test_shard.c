@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_hash_crc.h>
+
 #include "common/lw_counters.h"
 #include "common/lw_ip.h"
 #include "dataplane/shard.h"
@@ -552,7 +554,7 @@ Test(shard, table_full_returns_null, .fini = teardown)
  */
 Test(shard, burst_hints_follow_inserts_and_removals, .fini = teardown)
 {
-	struct shard_hint h[4];
+	struct shard_hint h[4] = {0};
 	struct lease *l0, *l1, *l2;
 
 	setup_shards(NET + 10, NET + 100, 1, 0);
@@ -583,4 +585,166 @@ Test(shard, burst_hints_follow_inserts_and_removals, .fini = teardown)
 	shard_remove(sh[0], l1);
 	cr_expect_null(shard_hint_lease(sh[0], &h[1]));
 	cr_expect_eq(shard_hint_lease(sh[0], &h[0]), l0);
+}
+
+extern unsigned long mock_rte_lookups_with_hash; /* mock_rte.c */
+
+/* Every hint of h[0..n) answers what a lookup of its key answers now. */
+static void expect_hints_exact(struct shard_hint *h, unsigned n, const char *when)
+{
+	for (unsigned i = 0; i < n; i++)
+		cr_expect_eq(shard_hint_lease(sh[0], &h[i]), shard_lookup(sh[0], &h[i].key),
+			"hint %u %s", i, when);
+}
+
+/*
+ * The hints of a burst for clients not found stay exact whatever the burst
+ * inserts and removes (the bloom filter of the burst's inserts only spares
+ * lookups), and so do those of an older burst (the ring of signatures, or a
+ * lookup past it).
+ */
+Test(shard, burst_hints_bloom_exact, .fini = teardown)
+{
+	struct shard_hint a[64] = {0}, b[64] = {0};
+	unsigned long looked;
+
+	setup_shards(NET + 10, NET + 100, 1, 0);
+	for (unsigned i = 0; i < 8; i++)
+		cr_assert_not_null(client(sh[0], i));
+	/* Burst A: 8 known clients, 56 new ones. */
+	for (unsigned i = 0; i < 64; i++)
+		a[i].key = key_n(i);
+	shard_lookup_burst(sh[0], a, 64);
+	expect_hints_exact(a, 64, "before any insert");
+
+	/* One insert: the 55 other new clients are answered without a lookup
+	 * but for the rare false positive of the filter. */
+	cr_assert_not_null(shard_insert_sig(sh[0], &a[8].key, a[8].sig));
+	looked = mock_rte_lookups_with_hash;
+	for (unsigned i = 9; i < 64; i++)
+		cr_expect_null(shard_hint_lease(sh[0], &a[i]));
+	cr_expect_lt(mock_rte_lookups_with_hash - looked, 5, "the filter answers");
+	cr_expect_not_null(shard_hint_lease(sh[0], &a[8]), "the inserted client is found");
+
+	/* Every other new client inserted in turn: after each, every hint. */
+	for (unsigned i = 10; i < 64; i += 2) {
+		cr_assert_not_null(shard_insert_sig(sh[0], &a[i].key, a[i].sig));
+		expect_hints_exact(a, 64, "after an insert");
+	}
+	/* A removal within the burst: a found hint is looked up again. */
+	shard_remove(sh[0], shard_lookup(sh[0], &a[3].key));
+	expect_hints_exact(a, 64, "after a removal");
+
+	/* Burst B: A's hints are of an older burst now (B emptied the filter). */
+	for (unsigned i = 0; i < 64; i++)
+		b[i].key = key_n(100 + i);
+	shard_lookup_burst(sh[0], b, 64);
+	for (unsigned i = 11; i < 64; i += 2) {
+		cr_assert_not_null(shard_insert_sig(sh[0], &a[i].key, a[i].sig));
+		expect_hints_exact(
+			b, 64, "of this burst, after an insert of an older burst's client");
+	}
+	/* A's hints were taken before the removal: each is looked up again. */
+	expect_hints_exact(a, 64, "of an older burst");
+	/* Past a removal too, B's hints for new clients stay exact. */
+	cr_assert_not_null(shard_insert_sig(sh[0], &b[0].key, b[0].sig));
+	shard_remove(sh[0], shard_lookup(sh[0], &a[0].key));
+	expect_hints_exact(b, 64, "after an insert and a removal");
+}
+
+/* Hints of an older burst with no removal since: the ring of signatures
+ * answers, then a lookup once more inserts happened than the ring holds. */
+Test(shard, burst_hints_of_an_older_burst, .fini = teardown)
+{
+	struct shard_hint a[64] = {0}, b[1] = {0};
+
+	setup_shards(NET + 10, NET + 100, 1, 0);
+	for (unsigned i = 0; i < 64; i++)
+		a[i].key = key_n(i);
+	shard_lookup_burst(sh[0], a, 64);
+	b[0].key = key_n(1000);
+	shard_lookup_burst(sh[0], b, 1);
+	for (unsigned i = 0; i < 64; i += 3) {
+		cr_assert_not_null(shard_insert_sig(sh[0], &a[i].key, a[i].sig));
+		expect_hints_exact(a, 64, "ring");
+	}
+	for (unsigned i = 200; i < 300; i++)
+		cr_assert_not_null(client(sh[0], i));
+	expect_hints_exact(a, 64, "past the ring");
+	expect_hints_exact(b, 1, "past the ring");
+}
+
+extern unsigned long mock_rte_bulk_keys; /* mock_rte.c */
+
+/*
+ * A client that names an address holding its lease is found through the
+ * address, without the hash table; one naming an address held by another
+ * client, a free one, or one outside the pools, is looked up; every hint
+ * answers what a lookup answers.
+ */
+Test(shard, burst_hints_through_the_named_address, .fini = teardown)
+{
+	struct shard_hint h[8] = {0};
+	uint32_t a[4];
+	unsigned long bulk;
+
+	setup_shards(NET + 10, NET + 100, 1, 0);
+	for (unsigned i = 0; i < 4; i++) {
+		a[i] = take(sh[0], client(sh[0], i), 0, NULL);
+		cr_assert_neq(a[i], 0);
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		h[i].key = key_n(i);
+		h[i].addr = a[i]; /* its own address */
+	}
+	h[4].key = key_n(1);
+	h[4].addr = a[2]; /* another client's */
+	h[5].key = key_n(9);
+	h[5].addr = a[0]; /* a new client naming a taken address */
+	h[6].key = key_n(3);
+	h[6].addr = NET + 200; /* outside the pool */
+	h[7].key = key_n(2);
+	h[7].addr = 0;
+	bulk = mock_rte_bulk_keys;
+	shard_lookup_burst(sh[0], h, 8);
+	cr_expect_eq(mock_rte_bulk_keys - bulk, 4, "the first four found by address");
+	for (unsigned i = 0; i < 4; i++)
+		cr_expect_eq(h[i].pos, (int32_t)shard_slot(sh[0], shard_lookup(sh[0], &h[i].key)));
+	expect_hints_exact(h, 8, "through addresses");
+
+	/* A removed client's slot is wiped: its address no longer finds it. */
+	shard_remove(sh[0], shard_lookup(sh[0], &h[3].key));
+	h[0].key = key_n(3);
+	h[0].addr = a[3];
+	bulk = mock_rte_bulk_keys;
+	shard_lookup_burst(sh[0], h, 1);
+	cr_expect_eq(mock_rte_bulk_keys - bulk, 1);
+	cr_expect_lt(h[0].pos, 0);
+	expect_hints_exact(h, 1, "after a removal");
+}
+
+/*
+ * The signatures the shard computes (burst hints) are rte_hash_crc() of the
+ * 32-byte key, the hash the table used before it had its own, and the mock
+ * table checks every signature it is given against the table's hash_func
+ * (it aborts on a mismatch): the shard's direct hash and the table's agree.
+ */
+Test(shard, key_hash_is_the_tables, .fini = teardown)
+{
+	struct shard_hint h[64] = {0};
+
+	setup_shards(NET + 10, NET + 100, 1, 0);
+	for (unsigned i = 0; i < 64; i++) {
+		memset(&h[i].key, 0, sizeof(h[i].key));
+		h[i].key.kind = (uint8_t)(1 + i % 3);
+		h[i].key.len = (uint8_t)(i % LW_KEY_DATA);
+		for (unsigned j = 0; j < LW_KEY_DATA; j++)
+			h[i].key.data[j] = (uint8_t)(i * 131 + j * 29);
+	}
+	shard_lookup_burst(sh[0], h, 64);
+	for (unsigned i = 0; i < 64; i++) {
+		cr_expect_eq(h[i].sig, rte_hash_crc(&h[i].key, sizeof(h[i].key), 0), "key %u", i);
+		cr_assert_not_null(shard_insert_sig(sh[0], &h[i].key, h[i].sig));
+		cr_expect_not_null(shard_lookup(sh[0], &h[i].key));
+	}
 }
