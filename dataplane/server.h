@@ -61,11 +61,12 @@ struct srv_fo {
 
 struct srv_optcache {
 	const struct lw_config *cfg; /* NULL: empty */
-	int sidx;
-	uint32_t server_id;
-	uint32_t lease_time; /* 0: no 51/58/59 (INFORM) */
-	uint8_t has_prl;
-	uint8_t prl_len;
+	/* Compared as two words: server address and lease time (0: no
+	 * 51/58/59, INFORM); subnet, whether there was a list, its length. */
+	uint64_t key[2];
+	/* A list of up to 16 codes as two words and the masks of its bytes;
+	 * a longer one is compared in prl. */
+	uint64_t prl_w[2], prl_mask[2];
 	uint16_t len; /* bytes of options */
 	uint8_t prl[255];
 	uint8_t bytes[SRV_OC_BYTES];
