@@ -74,9 +74,9 @@
  * request (in_place); a REQUEST's client found through the address it
  * names; the 32-byte key hashed inline; a bloom filter for the hints of
  * new clients; the option walker's table; and link-time optimisation of
- * the dataplane (meson.build):
- *   Ir at N = 20,000 (and 100,000): discover 1,401, request 1,042, renew
- *   1,023 (--one-by-one 1,393 / 1,031 / 1,011; --separate +20 each).
+ * the dataplane (meson.build); the request path's functions forced inline:
+ *   Ir at N = 20,000 (and 100,000): discover 1,369, request 987, renew 972
+ *   (--one-by-one 1,366 / 984 / 968; --separate +20 each).
  *   Cycles at N = 1,000,000, min of 3, pairs run in turn: DORA 769-775
  *   per lease against 1,479-1,812 one by one, i.e. ~3.1 M leases/s per
  *   core at 2.45 GHz; against the build before these changes, three
