@@ -4,13 +4,23 @@
 # Side-by-side comparison: leasewire vs Kea vs ISC dhcpd, same tool
 # (perfdhcp), same transport (a veth between two namespaces), same subnet
 # and pool, one server at a time, runs interleaved (for each rate, for each
-# run: lw kea isc), fresh lease state for every run. See bench/compare.md.
+# run: lw kea isc), fresh lease state for every run. With "refl" among the
+# servers, perfdhcp also runs against leasewire-loadgen --reflect, a trivial
+# responder (an OFFER for every DISCOVER, an ACK for every REQUEST, nothing
+# kept) on the same veth and CPU as leasewire's worker: perfdhcp's own
+# ceiling on this machine. See bench/compare.md.
 #
 # Usage: sudo bench/compare.sh [--runs N] [--seconds S] [--rates "R1 R2 ..."]
-#                              [--out DIR] [--servers "lw kea isc"]
+#                              [--out DIR] [--servers "lw kea isc refl"] [--no-pin]
 #
-# Environment: LW_BUILD (default: build-cmp in the source tree) picks the
-# leasewire build; LW_KEEP=1 keeps the work directory (configs, logs).
+# On a machine with two CPUs or more, perfdhcp runs on CPU 0 and every
+# server on the others (--no-pin: wherever the scheduler puts them): the
+# generator and the server do not take each other's CPU, so that the
+# reflector's row is perfdhcp's ceiling and a server below it is the limit.
+#
+# Environment: LW_BUILD picks a leasewire build to use as it is (default:
+# build-cmp in the source tree, set up and built by this script); LW_KEEP=1
+# keeps the work directory (configs, logs).
 #
 # Writes OUT/results.md, OUT/results.json, OUT/rate.png, OUT/raw.tsv and
 # every perfdhcp output under OUT/raw/. Exit 0 when done, 77 when a tool is
@@ -19,7 +29,8 @@
 RUNS=5
 SECONDS_PER_RUN=10
 RATES="1000 2000 4000 6000 8000 12000"
-SERVERS="lw kea isc"
+SERVERS="lw kea isc refl"
+PIN=1
 OUT=
 CRIT_LOSS=2.5 # ISC's criterion: <= 2.5 % of exchanges lost or late
 
@@ -35,6 +46,7 @@ while [ $# -gt 0 ]; do
     --rates) RATES=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --servers) SERVERS=$2; shift 2 ;;
+    --no-pin) PIN=0; shift ;;
     -h | --help) usage ;;
     *) echo "compare.sh: unknown argument '$1'" >&2; usage ;;
     esac
@@ -45,7 +57,7 @@ for r in $RATES; do
     [[ "$r" =~ ^[1-9][0-9]*$ ]] || { echo "--rates: positive integers, got '$r'" >&2; exit 2; }
 done
 for s in $SERVERS; do
-    case "$s" in lw | kea | isc) ;; *) echo "--servers: lw, kea, isc; got '$s'" >&2; exit 2 ;; esac
+    case "$s" in lw | kea | isc | refl) ;; *) echo "--servers: lw, kea, isc, refl; got '$s'" >&2; exit 2 ;; esac
 done
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +66,7 @@ export LW_SOURCE_ROOT=$SRC
 export LW_DATAPLANE=$BUILD/dataplane/leasewire-dataplane
 export LW_CONTROL=$BUILD/control/leasewire-control
 export LW_CTL=$BUILD/control/leasewirectl
+LW_LOADGEN=$BUILD/bench/loadgen/leasewire-loadgen
 OUT=${OUT:-$PWD/compare-$(date -u +%Y%m%d-%H%M%S)}
 
 # Tools: say everything that is missing at once, then skip (77).
@@ -69,12 +82,41 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 77
 fi
 
+# leasewire from this tree: build-cmp is set up and brought up to date here
+# (LW_BUILD names a build of your own instead, used as it is).
+if [ -z "${LW_BUILD:-}" ]; then
+    if [ ! -f "$BUILD/build.ninja" ]; then
+        meson setup "$BUILD" "$SRC" -Dtests=disabled >/dev/null ||
+            { echo "compare.sh: meson setup $BUILD failed" >&2; exit 1; }
+    fi
+    ninja -C "$BUILD" >/dev/null || { echo "compare.sh: ninja -C $BUILD failed" >&2; exit 1; }
+fi
+
 . "$SRC/tests/integration/lib.sh"
 LW_TEST=compare
 lw_init # root, ip/ethtool, the leasewire binaries; work dir + cleanup trap
 
 mkdir -p "$OUT/raw" || lw_fail "cannot create $OUT"
 OUT=$(cd "$OUT" && pwd)
+
+# --- CPUs -------------------------------------------------------------------------
+# PERF_RUN / SRV_RUN: what perfdhcp and a server are started under; SRV_CPU_A
+# and SRV_CPU_B: the first and last server CPU (leasewire's main lcore and
+# worker, the reflector's lcore).
+NCPU=$(nproc)
+if [ "$PIN" = 1 ] && [ "$NCPU" -ge 2 ]; then
+    PERF_RUN=(taskset -c 0)
+    SRV_RUN=(taskset -c "1-$((NCPU - 1))")
+    SRV_CPU_A=1
+    SRV_CPU_B=$((NCPU - 1))
+    PIN_DESC="perfdhcp on CPU 0, the server on CPU 1-$((NCPU - 1))"
+else
+    PERF_RUN=()
+    SRV_RUN=()
+    SRV_CPU_A=0
+    SRV_CPU_B=$((NCPU > 1 ? 1 : 0))
+    PIN_DESC="not pinned"
+fi
 
 # --- topology -----------------------------------------------------------------
 # Server namespace S (veth end SI), client namespace C (veth end CI).
@@ -192,7 +234,8 @@ wait_udp67() {
 
 # --- the three servers --------------------------------------------------------
 LW_PREFIX=$(lw_name p1)
-LW_PREFIXES+=("$LW_PREFIX")
+REFL_PREFIX=$(lw_name rf)
+LW_PREFIXES+=("$LW_PREFIX" "$REFL_PREFIX")
 LW_SHM="$LW_ID-shm"
 
 # start_lw TAG: leasewire-control --dataplane in S, fresh journal directory.
@@ -201,7 +244,8 @@ start_lw() {
     srv_addr_off
     cat >"$cfg" <<EOF
 dataplane = {
-  eal_args = $(lw_eal_args 1);
+  eal_args = [ "--lcores", "0@$SRV_CPU_A,1@$SRV_CPU_B", "--no-huge", "-m", "512", "--no-pci",
+               "--no-telemetry", "--file-prefix", "$LW_PREFIX" ];
 };
 server = {
   authoritative = true;
@@ -228,7 +272,7 @@ control = {
 EOF
     "$LW_DATAPLANE" -c "$cfg" --check >"$LW_TMP/check.out" 2>&1 ||
         lw_fail "--check rejected $cfg: $(cat "$LW_TMP/check.out")"
-    ip netns exec "$S" stdbuf -oL -eL "$LW_CONTROL" -c "$cfg" --dataplane >"$log" 2>&1 &
+    ip netns exec "$S" "${SRV_RUN[@]}" stdbuf -oL -eL "$LW_CONTROL" -c "$cfg" --dataplane >"$log" 2>&1 &
     SRV_PID=$!
     LW_PIDS+=("$SRV_PID")
     for i in $(seq 1 300); do
@@ -283,7 +327,7 @@ EOF
     ip netns exec "$S" kea-dhcp4 -t "$cfg" >"$LW_TMP/kea-check.out" 2>&1 ||
         lw_fail "kea-dhcp4 -t rejected $cfg: $(tail -n 5 "$LW_TMP/kea-check.out")"
     # Lock and pid files in the work directory, not /run/kea.
-    ip netns exec "$S" env KEA_LOCKFILE_DIR="$LW_TMP" KEA_PIDFILE_DIR="$LW_TMP" \
+    ip netns exec "$S" "${SRV_RUN[@]}" env KEA_LOCKFILE_DIR="$LW_TMP" KEA_PIDFILE_DIR="$LW_TMP" \
         kea-dhcp4 -c "$cfg" >"$log" 2>&1 &
     SRV_PID=$!
     LW_PIDS+=("$SRV_PID")
@@ -307,10 +351,31 @@ subnet 198.18.0.0 netmask 255.254.0.0 {
 EOF
     : >"$leases"
     rm -f "$LW_TMP/isc.pid"
-    ip netns exec "$S" dhcpd -4 -f -q -cf "$cfg" -lf "$leases" -pf "$LW_TMP/isc.pid" "$SI" >"$log" 2>&1 &
+    ip netns exec "$S" "${SRV_RUN[@]}" dhcpd -4 -f -q -cf "$cfg" -lf "$leases" -pf "$LW_TMP/isc.pid" "$SI" >"$log" 2>&1 &
     SRV_PID=$!
     LW_PIDS+=("$SRV_PID")
     wait_udp67 "$SRV_PID" "$log" dhcpd
+}
+
+# start_refl TAG: leasewire-loadgen --reflect on SI (af_packet), its lcore on
+# the CPU leasewire's worker uses.
+start_refl() {
+    local tag=$1 log=$LW_TMP/refl-$1.log i
+    [ -x "$LW_LOADGEN" ] || lw_fail "no $LW_LOADGEN: build leasewire first"
+    srv_addr_off
+    ip netns exec "$S" "${SRV_RUN[@]}" stdbuf -oL -eL "$LW_LOADGEN" --lcores "0@$SRV_CPU_B" \
+        --no-huge -m 256 --no-pci \
+        --no-telemetry --file-prefix "$REFL_PREFIX" --vdev "net_af_packet0,iface=$SI" \
+        -- --reflect --server-id "$SRV" >"$log" 2>&1 &
+    SRV_PID=$!
+    LW_PIDS+=("$SRV_PID")
+    # Ready once it reports its first second.
+    for i in $(seq 1 300); do
+        grep -q '^reflect t=' "$log" && return 0
+        lw_alive "$SRV_PID" || lw_fail "the reflector exited: $(tail -n 5 "$log")"
+        sleep 0.1
+    done
+    lw_fail "the reflector did not start in 30 s: $(tail -n 5 "$log")"
 }
 
 # --- one measurement ------------------------------------------------------------
@@ -350,7 +415,7 @@ measure() {
     macbase=$(printf '02:%02x:%02x:00:00:00' $((run % 256)) $(((rate / 100) % 256)))
     # -d 1: an exchange half not answered within 1 s is a drop (ISC's
     # deadline); -W 1.5 s: after the period, wait for answers in flight.
-    ip netns exec "$C" timeout $((SECONDS_PER_RUN + 60)) perfdhcp -4 -l "$CI" -r "$rate" \
+    ip netns exec "$C" "${PERF_RUN[@]}" timeout $((SECONDS_PER_RUN + 60)) perfdhcp -4 -l "$CI" -r "$rate" \
         -R "$CLIENTS" -p "$SECONDS_PER_RUN" -d 1 -W 1500000 -x t -b "mac=$macbase" "$SRV" >"$out" 2>&1 &
     # In the background, so that a signal to this script is handled at once
     # (the cleanup stops perfdhcp through timeout, which forwards SIGTERM).
@@ -399,6 +464,7 @@ pkgver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo "?"; }
     echo "servers=$SERVERS"
     echo "pool=1.25 x rate x seconds addresses from $POOL_FIRST (min 4096, max $POOL_MAX)"
     echo "crit_loss=$CRIT_LOSS"
+    echo "pinning=$PIN_DESC"
 } >"$OUT/machine.txt"
 
 # report OUT: medians over runs per server and rate, ISC's figure, the
@@ -422,13 +488,17 @@ with open(f"{out}/raw.tsv") as f:
                     r[k] = None
         rows.append(r)
 
-NAMES = {"lw": "leasewire", "kea": "Kea", "isc": "ISC dhcpd"}
+NAMES = {"lw": "leasewire", "kea": "Kea", "isc": "ISC dhcpd",
+         "refl": "reflector (perfdhcp's ceiling)"}
 DUR = {
     "lw": "journal group commit, every ACK held until its binding is fdatasync'd "
           "(durability = \"fsync\"); 1 worker lcore, dataplane on net_af_packet",
     "kea": "memfile, persist = true: each lease appended to a CSV file (write, no fsync); "
            "multi-threading on, 2 threads, packet-queue-size 64; raw sockets",
     "isc": "lease file, fsync at every lease commit; ping-check false; -q",
+    "refl": "none: leasewire-loadgen --reflect answers every DISCOVER with an OFFER and every "
+            "REQUEST with an ACK, keeping nothing, on net_af_packet, its lcore on the CPU of "
+            "leasewire's worker: what perfdhcp and the veth carry on this machine",
 }
 servers = [s for s in machine["servers"].split() if any(r["server"] == s for r in rows)]
 rates = sorted({int(r["rate"]) for r in rows})
@@ -550,6 +620,7 @@ md.append("## Machine\n")
 md.append(f"* nproc {machine['nproc']}, CPU {machine['cpu']}, kernel {machine['kernel']}")
 md.append(f"* kea-dhcp4-server {machine['kea']}, isc-dhcp-server {machine['dhcpd']}, "
           f"perfdhcp (kea-admin) {machine['perfdhcp']}, leasewire {machine['leasewire']}")
+md.append(f"* CPUs: {machine.get('pinning', 'not pinned')}")
 md.append(f"* load average at start {machine['loadavg']}, at end {machine.get('loadavg_end', '?')} "
           "(perfdhcp and the server share these CPUs with whatever else runs)")
 open(f"{out}/results.md", "w").write("\n".join(md) + "\n")
