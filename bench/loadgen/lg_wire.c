@@ -14,6 +14,7 @@
 #define IPPROTO_UDP_	  17
 #define IP_BCAST	  0xffffffffu
 #define REFLECT_LEASE_SEC 3600
+#define REFLECT_MASK	  0xfffe0000u /* 255.254.0.0: 198.18.0.0/15, the benchmark's net */
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -290,10 +291,24 @@ int lg_reflect(uint8_t *frame, size_t len, size_t cap, uint32_t server_ip,
 	*o++ = 4;
 	put32(o, server_ip);
 	o += 4;
-	*o++ = DHCP4_OPT_LEASE_TIME;
-	*o++ = 4;
-	put32(o, REFLECT_LEASE_SEC);
-	o += 4;
+	/*
+	 * 51, 58, 59, then a mask and a router: the options a server gives a
+	 * client that asks for 1 and 3 (perfdhcp does; leasewire and Kea, as
+	 * bench/compare.sh sets them up, answer with these seven). The client's work per reply
+	 * grows with its options (perfdhcp parses each into an object), so a
+	 * reflector that sent fewer would show a ceiling no server can reach.
+	 */
+	static const uint8_t codes[] = {DHCP4_OPT_LEASE_TIME, DHCP4_OPT_T1, DHCP4_OPT_T2,
+		DHCP4_OPT_SUBNET_MASK, DHCP4_OPT_ROUTERS};
+	const uint32_t vals[] = {REFLECT_LEASE_SEC, REFLECT_LEASE_SEC / 2,
+		REFLECT_LEASE_SEC / 8 * 7, REFLECT_MASK, server_ip};
+
+	for (i = 0; i < sizeof(codes); i++) {
+		*o++ = codes[i];
+		*o++ = 4;
+		put32(o, vals[i]);
+		o += 4;
+	}
 	*o = DHCP4_OPT_END;
 	if (giaddr)
 		put_ip_udp(frame, server_ip, giaddr, DHCP4_SERVER_PORT, DHCP4_SERVER_PORT,

@@ -212,6 +212,23 @@ Test(lg_wire, reflect_renewal_and_parse_reply)
 	cr_assert_arr_eq(r.chaddr, cli_mac, 6);
 	cr_assert_arr_eq(r.src_mac, srv_mac, 6);
 	cr_assert_eq(r.src_ip, A(198, 18, 0, 1));
+	/* The options a server's ACK carries, in order, then END. */
+	{
+		static const uint8_t want[] = {53, 1, 54, 4, 51, 4, 58, 4, 59, 4, 1, 4, 3, 4};
+		/* 58 = 1800, 59 = 3150, 1 = 255.254.0.0, 3 = the server */
+		static const uint8_t vals[] = {
+			0, 0, 7, 8, 59, 4, 0, 0, 12, 78, 1, 4, 255, 254, 0, 0, 3, 4, 198, 18, 0, 1};
+		const uint8_t *o = f + BOOTP + 240;
+		size_t k = 0;
+
+		for (unsigned i = 0; i < sizeof(want); i += 2) {
+			cr_assert_eq(o[k], want[i], "option %u: %u", i / 2, o[k]);
+			cr_assert_eq(o[k + 1], want[i + 1]);
+			k += 2u + o[k + 1];
+		}
+		cr_assert_eq(o[k], 255);
+		cr_assert_arr_eq(o + 17, vals, sizeof(vals));
+	}
 	/* Not to the relay's port, and a RELEASE gets no answer. */
 	cr_assert_eq(lg_parse_reply(f, (size_t)len, DHCP4_SERVER_PORT, &r), -1);
 	lg_build_unicast(f, sizeof(f), &cfg, DHCP4_RELEASE, 5, cli_mac, A(10, 0, 0, 6),
