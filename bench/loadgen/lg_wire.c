@@ -14,7 +14,9 @@
 #define IPPROTO_UDP_	  17
 #define IP_BCAST	  0xffffffffu
 #define REFLECT_LEASE_SEC 3600
-#define REFLECT_MASK	  0xfffe0000u /* 255.254.0.0: 198.18.0.0/15, the benchmark's net */
+/* The longest client identifier echoed: what fits in 300 bytes after the rest. */
+#define REFLECT_CID_MAX 18
+#define REFLECT_MASK	0xfffe0000u /* 255.254.0.0: 198.18.0.0/15, the benchmark's net */
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -250,7 +252,7 @@ int lg_reflect(uint8_t *frame, size_t len, size_t cap, uint32_t server_ip,
 {
 	const uint8_t *pb;
 	uint8_t *b, *o, src_mac[6];
-	uint8_t type = 0, reply;
+	uint8_t type = 0, reply, cid[REFLECT_CID_MAX], cid_len = 0;
 	uint32_t giaddr, xid;
 	size_t blen, i;
 
@@ -258,12 +260,21 @@ int lg_reflect(uint8_t *frame, size_t len, size_t cap, uint32_t server_ip,
 	if (pb == NULL || cap < LG_FRAME_LEN || blen < DHCP4_OPT_OFFSET + 3 ||
 		pb[0] != BOOTP_REQUEST || get32(pb + 236) != DHCP4_COOKIE)
 		return -1;
-	/* Our own requests carry option 53 first; a reflector needs no more. */
-	for (i = DHCP4_OPT_OFFSET; i + 2 < blen && pb[i] != DHCP4_OPT_END; i += 2u + pb[i + 1]) {
-		if (pb[i] == DHCP4_OPT_MSG_TYPE) {
-			type = pb[i + 2];
-			break;
+	/* 53, and 61 to echo (RFC 6842), as a server does. */
+	for (i = DHCP4_OPT_OFFSET; i + 1 < blen && pb[i] != DHCP4_OPT_END;) {
+		if (pb[i] == DHCP4_OPT_PAD) {
+			i++;
+			continue;
 		}
+		if (i + 2u + pb[i + 1] > blen)
+			break;
+		if (pb[i] == DHCP4_OPT_MSG_TYPE && pb[i + 1] == 1)
+			type = pb[i + 2];
+		else if (pb[i] == DHCP4_OPT_CLIENT_ID && pb[i + 1] <= REFLECT_CID_MAX) {
+			cid_len = pb[i + 1];
+			memcpy(cid, pb + i + 2, cid_len);
+		}
+		i += 2u + pb[i + 1];
 	}
 	if (type == DHCP4_DISCOVER)
 		reply = DHCP4_OFFER;
@@ -308,6 +319,12 @@ int lg_reflect(uint8_t *frame, size_t len, size_t cap, uint32_t server_ip,
 		*o++ = 4;
 		put32(o, vals[i]);
 		o += 4;
+	}
+	if (cid_len) {
+		*o++ = DHCP4_OPT_CLIENT_ID;
+		*o++ = cid_len;
+		memcpy(o, cid, cid_len);
+		o += cid_len;
 	}
 	*o = DHCP4_OPT_END;
 	if (giaddr)

@@ -72,8 +72,9 @@ int lg_parse_reply(const uint8_t *frame, size_t len, uint16_t dst_port, struct l
 /*
  * --reflect: rewrites the request in frame[0..len) in place into its reply:
  * OFFER for a DISCOVER, ACK for a REQUEST, yiaddr = base + 1 + (xid mod
- * 2^24), server identifier server_ip, options 51, 58, 59, 1 (255.254.0.0)
- * and 3 (server_ip) as a server's reply carries them, sent from server_mac to the request's
+ * 2^24), server identifier server_ip, options 51, 58, 59, 1 (255.254.0.0),
+ * 3 (server_ip) and the request's 61 (up to 18 bytes) as a server's reply
+ * carries them, sent from server_mac to the request's
  * Ethernet source (to giaddr:67 if relayed, else broadcast:68). cap is the
  * room in the buffer. Returns the new length, or -1 if frame is not a
  * DISCOVER or REQUEST to port 67.

@@ -236,6 +236,31 @@ Test(lg_wire, reflect_renewal_and_parse_reply)
 	cr_assert_eq(lg_reflect(f, LG_FRAME_LEN, sizeof(f), A(198, 18, 0, 1), srv_mac, 0), -1);
 }
 
+/* A client identifier comes back (RFC 6842), after the other options. */
+Test(lg_wire, reflect_echoes_client_id)
+{
+	struct lg_wire_cfg cfg = {.client_id = true};
+	uint8_t cid[9] = {61, 7, 1};
+	uint8_t f[LG_FRAME_LEN + 64];
+	const uint8_t *o = f + BOOTP + 240;
+	size_t k = 0;
+
+	memcpy(cid + 3, cli_mac, 6);
+	lg_build_request(f, sizeof(f), &cfg, DHCP4_DISCOVER, 9, cli_mac, 0, 0);
+	cr_assert_eq(
+		lg_reflect(f, LG_FRAME_LEN, sizeof(f), A(198, 18, 0, 1), srv_mac, 0), LG_FRAME_LEN);
+	for (unsigned n = 0; n < 7; n++) /* 53 54 51 58 59 1 3 */
+		k += 2u + o[k + 1];
+	cr_assert_arr_eq(o + k, cid, sizeof(cid));
+	cr_assert_eq(o[k + sizeof(cid)], 255);
+	/* Without one, END follows 3. */
+	cfg.client_id = false;
+	lg_build_request(f, sizeof(f), &cfg, DHCP4_DISCOVER, 9, cli_mac, 0, 0);
+	cr_assert_eq(
+		lg_reflect(f, LG_FRAME_LEN, sizeof(f), A(198, 18, 0, 1), srv_mac, 0), LG_FRAME_LEN);
+	cr_assert_eq(o[k], 255);
+}
+
 Test(lg_wire, parse_reply_malformed)
 {
 	struct lg_wire_cfg cfg = {0};
