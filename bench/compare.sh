@@ -12,11 +12,18 @@
 #
 # Usage: sudo bench/compare.sh [--runs N] [--seconds S] [--rates "R1 R2 ..."]
 #                              [--out DIR] [--servers "lw kea isc refl"] [--no-pin]
+#                              [--wire]
 #
 # On a machine with two CPUs or more, perfdhcp runs on CPU 0 and every
 # server on the others (--no-pin: wherever the scheduler puts them): the
 # generator and the server do not take each other's CPU, so that the
 # reflector's row is perfdhcp's ceiling and a server below it is the limit.
+#
+# --wire also captures every run on the client's end of the veth (dumpcap,
+# on perfdhcp's CPU) and reports the latency and the unanswered requests as
+# the wire saw them (bench/wire_latency.py): the server's share alone, where
+# perfdhcp's figures include its own receive path (a reply it found no room
+# for in its socket counts as lost). The capture costs perfdhcp some CPU.
 #
 # Environment: LW_BUILD picks a leasewire build to use as it is (default:
 # build-cmp in the source tree, set up and built by this script); LW_KEEP=1
@@ -28,9 +35,10 @@
 
 RUNS=5
 SECONDS_PER_RUN=10
-RATES="1000 2000 4000 6000 8000 12000"
+RATES="1000 2000 4000 6000 7000 8000 12000"
 SERVERS="lw kea isc refl"
 PIN=1
+WIRE=0
 OUT=
 CRIT_LOSS=2.5 # ISC's criterion: <= 2.5 % of exchanges lost or late
 
@@ -47,6 +55,7 @@ while [ $# -gt 0 ]; do
     --out) OUT=$2; shift 2 ;;
     --servers) SERVERS=$2; shift 2 ;;
     --no-pin) PIN=0; shift ;;
+    --wire) WIRE=1; shift ;;
     -h | --help) usage ;;
     *) echo "compare.sh: unknown argument '$1'" >&2; usage ;;
     esac
@@ -77,6 +86,7 @@ command -v perfdhcp >/dev/null 2>&1 || missing+=("perfdhcp (apt-get install kea-
 command -v gnuplot >/dev/null 2>&1 || missing+=("gnuplot (apt-get install gnuplot-nox)")
 command -v python3 >/dev/null 2>&1 || missing+=("python3 (apt-get install python3)")
 command -v ss >/dev/null 2>&1 || missing+=("ss (apt-get install iproute2)")
+[ "$WIRE" = 1 ] && ! command -v dumpcap >/dev/null 2>&1 && missing+=("dumpcap (apt-get install tshark)")
 if [ ${#missing[@]} -gt 0 ]; then
     printf 'compare.sh: missing: %s\n' "${missing[@]}" >&2
     exit 77
@@ -380,7 +390,7 @@ start_refl() {
 
 # --- one measurement ------------------------------------------------------------
 RAW=$OUT/raw.tsv
-printf 'server\trate\trun\tseconds\tdo_sent\tdo_recv\tdo_drops\tra_sent\tra_recv\tra_drops\tdo_min_ms\tdo_avg_ms\tdo_max_ms\tdo_std_ms\tra_min_ms\tra_avg_ms\tra_max_ms\tra_std_ms\tdo_orphans\tra_orphans\tdo_p50_ms\tdo_p99_ms\tra_p50_ms\tra_p99_ms\tpool\tperf_rc\n' >"$RAW"
+printf 'server\trate\trun\tseconds\tdo_sent\tdo_recv\tdo_drops\tra_sent\tra_recv\tra_drops\tdo_min_ms\tdo_avg_ms\tdo_max_ms\tdo_std_ms\tra_min_ms\tra_avg_ms\tra_max_ms\tra_std_ms\tdo_orphans\tra_orphans\tdo_p50_ms\tdo_p99_ms\tra_p50_ms\tra_p99_ms\tpool\tperf_rc\twire_do_sent\twire_do_ans\twire_do_p50_ms\twire_do_p99_ms\twire_ra_sent\twire_ra_ans\twire_ra_p50_ms\twire_ra_p99_ms\n' >"$RAW"
 
 # perf_num OUT EXCHANGE KEY: a number (first token) from perfdhcp's summary.
 perf_num() {
@@ -406,11 +416,36 @@ pctl() {
     echo "$(sed -n "$(((n * 50 + 99) / 100))p" "$tmp") $(sed -n "$(((n * 99 + 99) / 100))p" "$tmp")"
 }
 
+# wire_start PCAP: dumpcap on the client's end (CI), on perfdhcp's CPU;
+# returns once it captures. wire_stop: stops it (the file is then complete).
+WIRE_PID=
+wire_start() {
+    local i
+    ip netns exec "$C" "${PERF_RUN[@]}" dumpcap -q -P -i "$CI" -s 400 -B 64 \
+        -f "udp and (port 67 or port 68)" -w "$1" >"$LW_TMP/dumpcap.out" 2>&1 &
+    WIRE_PID=$!
+    LW_PIDS+=("$WIRE_PID")
+    for i in $(seq 1 100); do
+        grep -q "^Capturing on" "$LW_TMP/dumpcap.out" && return 0
+        lw_alive "$WIRE_PID" || break
+        sleep 0.05
+    done
+    lw_fail "dumpcap did not start: $(cat "$LW_TMP/dumpcap.out")"
+}
+wire_stop() {
+    kill -TERM "$WIRE_PID" 2>/dev/null
+    wait "$WIRE_PID" 2>/dev/null
+    srv_forget "$WIRE_PID"
+    WIRE_PID=
+}
+
 measure() {
-    local srv=$1 rate=$2 run=$3 tag="$1-r$2-n$3" out rc macbase do50 do99 ra50 ra99 ex
+    local srv=$1 rate=$2 run=$3 tag="$1-r$2-n$3" out rc macbase do50 do99 ra50 ra99 ex wire
+    local pcap=$LW_TMP/wire.pcap
     out=$OUT/raw/perfdhcp-$tag.out
     pool_for "$rate"
     "start_$srv" "$tag"
+    [ "$WIRE" = 1 ] && wire_start "$pcap"
     # A MAC base per run (the lease state is fresh anyway).
     macbase=$(printf '02:%02x:%02x:00:00:00' $((run % 256)) $(((rate / 100) % 256)))
     # -d 1: an exchange half not answered within 1 s is a drop (ISC's
@@ -424,6 +459,12 @@ measure() {
     wait "$PERF_PID"
     rc=$?
     srv_forget "$PERF_PID"
+    wire="NA	NA	NA	NA	NA	NA	NA	NA"
+    if [ "$WIRE" = 1 ]; then
+        wire_stop
+        wire=$(python3 "$SRC/bench/wire_latency.py" "$pcap") || lw_fail "wire_latency.py failed on $tag"
+        rm -f "$pcap"
+    fi
     lw_alive "$SRV_PID" || lw_log "WARNING: $srv died during the run ($tag)"
     srv_stop
     printf '%s\t%s\t%s\t%s' "$srv" "$rate" "$run" "$SECONDS_PER_RUN" >>"$RAW"
@@ -439,7 +480,7 @@ measure() {
     read -r do50 do99 <<<"$(pctl "$out" DISCOVER-OFFER)"
     read -r ra50 ra99 <<<"$(pctl "$out" REQUEST-ACK)"
     printf '\t%s' "$do50" "$do99" "$ra50" "$ra99" >>"$RAW"
-    printf '\t%s\t%s\n' "$POOL_SIZE" "$rc" >>"$RAW"
+    printf '\t%s\t%s\t%s\n' "$POOL_SIZE" "$rc" "$wire" >>"$RAW"
     # The per-exchange timestamps (-x t) are only needed for the percentiles.
     sed -i '/^\*\*\*Timestamps for packets/,$d' "$out"
     lw_log "$(tail -n1 "$RAW" | awk -F'\t' '{ printf "%-3s rate %6d run %d: DISCOVER sent %s answered %s, REQUEST sent %s answered %s -> %.0f completed/s, loss %.2f %%",
@@ -465,6 +506,7 @@ pkgver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo "?"; }
     echo "pool=1.25 x rate x seconds addresses from $POOL_FIRST (min 4096, max $POOL_MAX)"
     echo "crit_loss=$CRIT_LOSS"
     echo "pinning=$PIN_DESC"
+    echo "wire=$WIRE"
 } >"$OUT/machine.txt"
 
 # report OUT: medians over runs per server and rate, ISC's figure, the
@@ -515,6 +557,10 @@ def per_run(r):
         "sent_per_s": sent / sec,
         "completed_per_s": acks / sec,
         "loss_pct": 100.0 * (1 - acks / sent) if sent else 100.0,
+        # requests the wire saw go out with no answer coming back, both halves
+        "wire_unanswered_pct": 100.0 * (1 - (r.get("wire_do_ans", 0) + r.get("wire_ra_ans", 0)) /
+                                        (r["wire_do_sent"] + r["wire_ra_sent"]))
+                               if r.get("wire_do_sent") and r.get("wire_ra_sent") is not None else None,
         **{k: r[k] for k in head if k not in ("server", "rate", "run", "seconds")},
     }
 
@@ -528,7 +574,8 @@ for s in servers:
         agg = {k: med([x[k] for x in runs]) for k in (
             "sent_per_s", "completed_per_s", "loss_pct", "do_avg_ms", "do_max_ms",
             "ra_avg_ms", "ra_max_ms", "do_p50_ms", "do_p99_ms", "ra_p50_ms", "ra_p99_ms",
-            "do_orphans", "ra_orphans")}
+            "do_orphans", "ra_orphans", "wire_do_p50_ms", "wire_do_p99_ms",
+            "wire_ra_p50_ms", "wire_ra_p99_ms", "wire_unanswered_pct")}
         agg["runs"] = runs
         # perfdhcp itself fell short of the offered rate (its own limit)
         agg["generator_short"] = agg["sent_per_s"] < 0.95 * rate
@@ -610,6 +657,24 @@ md.append("\nsent/s: DISCOVERs perfdhcp actually sent (\"perfdhcp short\": below
           "DISCOVERs sent. p50/p99 from the timestamps of every answered exchange (`-x t`); DO = "
           "DISCOVER→OFFER, RA = REQUEST→ACK. Orphans: answers that came after the 1 s deadline "
           "(or were not matched).\n")
+if machine.get("wire") == "1":
+    md.append("## On the wire (`--wire`, medians)\n")
+    md.append("The same runs as the kernel timestamped them on the client's end of the veth: "
+              "the server's latency alone, and the requests that no answer followed. perfdhcp's "
+              "loss above also counts answers that came but that it did not read in time (no room "
+              "in its socket: `RcvbufErrors`).\n")
+    md.append("| offered/s | server | perfdhcp's loss % | unanswered on the wire % | DO p50/p99 ms | RA p50/p99 ms |")
+    md.append("|---:|---|---:|---:|---:|---:|")
+    for rate in rates:
+        for s in servers:
+            a = res[s].get(rate)
+            if a is None:
+                continue
+            md.append(f"| {rate:,} | {NAMES[s]} | {fmt(a['loss_pct'], 2)} | "
+                      f"{fmt(a['wire_unanswered_pct'], 2)} | "
+                      f"{fmt(a['wire_do_p50_ms'], 2)} / {fmt(a['wire_do_p99_ms'], 2)} | "
+                      f"{fmt(a['wire_ra_p50_ms'], 2)} / {fmt(a['wire_ra_p99_ms'], 2)} |")
+    md.append("")
 md.append("## Durability and configuration\n")
 for s in servers:
     md.append(f"* **{NAMES[s]}**: {DUR[s]}.")
