@@ -539,7 +539,8 @@ DUR = {
            "multi-threading on, 2 threads, packet-queue-size 64; raw sockets",
     "isc": "lease file, fsync at every lease commit; ping-check false; -q",
     "refl": "none: leasewire-loadgen --reflect answers every DISCOVER with an OFFER and every "
-            "REQUEST with an ACK, keeping nothing, on net_af_packet, its lcore on the CPU of "
+            "REQUEST with an ACK, with the options a server's reply carries here (53, 54, 51, 58, "
+            "59, 1, 3, 61 echoed), keeping nothing, on net_af_packet, its lcore on the CPU of "
             "leasewire's worker: what perfdhcp and the veth carry on this machine",
 }
 servers = [s for s in machine["servers"].split() if any(r["server"] == s for r in rows)]

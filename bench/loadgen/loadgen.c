@@ -133,6 +133,12 @@
  * reflector ceiling 0.2-1.2 M leases/s, typically ~0.8 M (1,024
  * outstanding).
  *
+ * Avalanche: bench/avalanche.sh runs it against leasewire in one command.
+ * On a quiet machine (2026-11-25 07:20, load 1.3-2.0, the handler of that
+ * day) 1 M clients within 10 s were all bound after 16.0-18.9 s with
+ * fsync (5 runs) and 12.1-12.4 s without (doc/performance.md). Earlier
+ * runs by hand, on a loaded machine:
+ *
  * Avalanche (2026-11-25; same machine, load average 2-10 from other jobs;
  * leasewire-dataplane + leasewire-control, one worker on its own vCPU, the
  * generator on the vCPU of the dataplane's main lcore and of control;
@@ -162,8 +168,8 @@
  * reflector, ...; load average 5-7), the same avalanche against the
  * trivial reflector took 35.8, 17.5, 22.4 s (leasewire: 38.5, 32.9 s),
  * the reflector itself dropping replies the generator did not take in
- * time. A quiet machine is needed to say how much of the 30 s is the
- * server's.
+ * time. The quiet runs above (all under 20 s, with a faster handler)
+ * show how much of those times was the machine's load.
  */
 #include <arpa/inet.h>
 #include <errno.h>
