@@ -12,12 +12,18 @@
 #
 # Usage: sudo bench/compare.sh [--runs N] [--seconds S] [--rates "R1 R2 ..."]
 #                              [--out DIR] [--servers "lw kea isc refl"] [--no-pin]
-#                              [--wire]
+#                              [--wire] [--memif-rates "R1 R2 ..."]
 #
 # On a machine with two CPUs or more, perfdhcp runs on CPU 0 and every
 # server on the others (--no-pin: wherever the scheduler puts them): the
 # generator and the server do not take each other's CPU, so that the
 # reflector's row is perfdhcp's ceiling and a server below it is the limit.
+#
+# Then, with the same durability, leasewire alone over memif with its own
+# generator (bench/engine_rate.sh: leasewire-loadgen, 120,000 new clients a
+# run, no kernel on the path) at each of --memif-rates (default 50000 100000
+# 150000 200000; "" skips it), RUNS runs: what the server does when the
+# client is not the limit.
 #
 # --wire also captures every run on the client's end of the veth (dumpcap,
 # on perfdhcp's CPU) and reports the latency and the unanswered requests as
@@ -39,6 +45,7 @@ RATES="1000 2000 4000 6000 7000 8000 12000"
 SERVERS="lw kea isc refl"
 PIN=1
 WIRE=0
+MEMIF_RATES="50000 100000 150000 200000"
 OUT=
 CRIT_LOSS=2.5 # ISC's criterion: <= 2.5 % of exchanges lost or late
 
@@ -56,6 +63,7 @@ while [ $# -gt 0 ]; do
     --servers) SERVERS=$2; shift 2 ;;
     --no-pin) PIN=0; shift ;;
     --wire) WIRE=1; shift ;;
+    --memif-rates) MEMIF_RATES=$2; shift 2 ;;
     -h | --help) usage ;;
     *) echo "compare.sh: unknown argument '$1'" >&2; usage ;;
     esac
@@ -64,6 +72,9 @@ done
 [[ "$SECONDS_PER_RUN" =~ ^[1-9][0-9]*$ ]] || { echo "--seconds: a positive integer" >&2; exit 2; }
 for r in $RATES; do
     [[ "$r" =~ ^[1-9][0-9]*$ ]] || { echo "--rates: positive integers, got '$r'" >&2; exit 2; }
+done
+for r in $MEMIF_RATES; do
+    [[ "$r" =~ ^[1-9][0-9]*$ ]] || { echo "--memif-rates: positive integers, got '$r'" >&2; exit 2; }
 done
 for s in $SERVERS; do
     case "$s" in lw | kea | isc | refl) ;; *) echo "--servers: lw, kea, isc, refl; got '$s'" >&2; exit 2 ;; esac
@@ -507,6 +518,7 @@ pkgver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo "?"; }
     echo "crit_loss=$CRIT_LOSS"
     echo "pinning=$PIN_DESC"
     echo "wire=$WIRE"
+    echo "memif_rates=$MEMIF_RATES"
 } >"$OUT/machine.txt"
 
 # report OUT: medians over runs per server and rate, ISC's figure, the
@@ -676,6 +688,55 @@ if machine.get("wire") == "1":
                       f"{fmt(a['wire_do_p50_ms'], 2)} / {fmt(a['wire_do_p99_ms'], 2)} | "
                       f"{fmt(a['wire_ra_p50_ms'], 2)} / {fmt(a['wire_ra_p99_ms'], 2)} |")
     md.append("")
+memif = None
+try:
+    with open(f"{out}/memif.tsv") as f:
+        mh = f.readline().rstrip("\n").split("\t")
+        mrows = [dict(zip(mh, l.rstrip("\n").split("\t"))) for l in f if l.strip()]
+    mrates = sorted({int(r["rate"]) for r in mrows})
+    memif = {"per_rate": {}, "durability": "fsync"}
+    for rate in mrates:
+        rr = [r for r in mrows if int(r["rate"]) == rate]
+        memif["per_rate"][rate] = {
+            "completed_per_s": med([float(r["completed_per_s"]) for r in rr]),
+            "late_or_lost_pct": med([float(r["late_or_lost_pct"]) for r in rr]),
+            "p50_ms": med([float(r["p50_us"]) / 1000 for r in rr]),
+            "p99_ms": med([float(r["p99_us"]) / 1000 for r in rr]),
+            "runs": rr}
+    def mhigh(ok):
+        best = None
+        for rate in mrates:
+            if not ok(memif["per_rate"][rate]):
+                break
+            best = rate
+        return best
+    memif["isc_rate"] = mhigh(lambda a: a["late_or_lost_pct"] <= crit)
+    memif["zero_loss_rate"] = mhigh(lambda a: a["late_or_lost_pct"] == 0)
+    memif["peak_completed_per_s"] = max(a["completed_per_s"] for a in memif["per_rate"].values())
+except FileNotFoundError:
+    pass
+if memif:
+    md.append("## leasewire over memif (leasewire-loadgen, medians)\n")
+    md.append("leasewire alone, its own generator as the client over memif (no kernel on the path; "
+              "`bench/engine_rate.sh`, 120,000 new clients a run, durability fsync, the generator on "
+              "CPU 0 with control and the main lcore, the worker on CPU 1). Late or lost: exchanges "
+              "(DORA, from the first DISCOVER) over 1 s or never completed, after up to 3 tries.\n")
+    kea_isc = summary.get("kea", {}).get("isc_rate")
+    memif["isc_rate_ratio_to_kea"] = memif["isc_rate"] / kea_isc if memif["isc_rate"] and kea_isc else None
+    per_s = lambda v: "–" if v is None else f"{v:,.0f}/s"
+    md.append(f"ISC's figure {per_s(memif['isc_rate'])}"
+              + (f" ({fr(memif['isc_rate_ratio_to_kea'])} Kea's figure under perfdhcp above"
+                 + (", where Kea, not perfdhcp, was the limit: the reflector's was higher"
+                    if (summary.get("refl", {}).get("isc_rate") or 0) > kea_isc else "")
+                 + ")" if memif["isc_rate_ratio_to_kea"] else "")
+              + f", zero-loss {per_s(memif['zero_loss_rate'])}, "
+              f"peak completed {per_s(memif['peak_completed_per_s'])}.\n")
+    md.append("| offered/s | completed/s | late or lost % | exchange p50/p99 ms |")
+    md.append("|---:|---:|---:|---:|")
+    for rate, a in memif["per_rate"].items():
+        md.append(f"| {rate:,} | {fmt(a['completed_per_s'])} | {fmt(a['late_or_lost_pct'], 2)} | "
+                  f"{fmt(a['p50_ms'], 2)} / {fmt(a['p99_ms'], 2)} |")
+    md.append("")
 md.append("## Durability and configuration\n")
 for s in servers:
     md.append(f"* **{NAMES[s]}**: {DUR[s]}.")
@@ -694,6 +755,8 @@ open(f"{out}/results.md", "w").write("\n".join(md) + "\n")
 json.dump({"machine": machine, "criterion_loss_pct": crit,
            "durability": {s: DUR[s] for s in servers},
            "summary": summary,
+           "memif": ({**memif, "per_rate": {str(k): v for k, v in memif["per_rate"].items()}}
+                     if memif else None),
            "per_rate": {s: {str(k): v for k, v in res[s].items()} for s in servers}},
           open(f"{out}/results.json", "w"), indent=1)
 
@@ -716,6 +779,19 @@ for rate in $RATES; do
         done
     done
 done
+# leasewire alone over memif, RUNS passes over the rates (engine_rate.sh:
+# the generator on CPU 0 with control and the main lcore, the worker on CPU 1).
+if [ -n "$MEMIF_RATES" ]; then
+    printf 'run\tworkers\tdurability\trate\tcompleted_per_s\tlate_or_lost_pct\tp50_us\tp99_us\n' >"$OUT/memif.tsv"
+    for ((run = 1; run <= RUNS; run++)); do
+        rm -f "$LW_TMP/memif.tsv"
+        bash "$SRC/bench/engine_rate.sh" --build "$BUILD" --rates "$MEMIF_RATES" --durability fsync \
+            --tsv "$LW_TMP/memif.tsv" >"$OUT/raw/memif-run$run.out" 2>&1 ||
+            lw_fail "engine_rate.sh failed: $(tail -n 3 "$OUT/raw/memif-run$run.out")"
+        awk -v run="$run" '{ print run "\t" $0 }' "$LW_TMP/memif.tsv" >>"$OUT/memif.tsv"
+        lw_log "memif run $run: $(awk -F'\t' '{ printf "%s/s -> %.0f (%.2f %%)  ", $3, $4, $5 }' "$LW_TMP/memif.tsv")"
+    done
+fi
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 
 # --- summary, plot ---------------------------------------------------------------

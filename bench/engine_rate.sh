@@ -13,9 +13,12 @@
 #
 # Usage: sudo bench/engine_rate.sh [--rates "R1 R2 ..."] [--clients N]
 #                                  [--durability fsync|none] [--workers 1|2]
-#                                  [--build DIR]
+#                                  [--build DIR] [--tsv FILE]
 # Defaults: rates 50000 100000 150000 200000, 120,000 new clients a run (the
-# pool is 198.18.0.0/15's 130,810 addresses), fsync, build/.
+# pool is 198.18.0.0/15's 130,810 addresses), fsync, build/. --tsv appends
+# one line per rate to FILE: workers, durability, offered/s, completed/s,
+# late or lost %, p50 and p99 of a whole exchange (µs); bench/compare.sh
+# reads it.
 # Exit 77 when python3 is missing.
 set -u
 
@@ -25,6 +28,7 @@ DUR=fsync
 WORKERS=1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build
+TSV=
 while [ $# -gt 0 ]; do
     case $1 in
     --rates) RATES=$2; shift 2 ;;
@@ -32,7 +36,8 @@ while [ $# -gt 0 ]; do
     --workers) WORKERS=$2; shift 2 ;;
     --durability) DUR=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
-    *) echo "usage: $0 [--rates \"R...\"] [--clients N] [--durability fsync|none] [--build DIR]" >&2; exit 2 ;;
+    --tsv) TSV=$2; shift 2 ;;
+    *) echo "usage: $0 [--rates \"R...\"] [--clients N] [--durability fsync|none] [--workers 1|2] [--build DIR] [--tsv FILE]" >&2; exit 2 ;;
     esac
 done
 command -v python3 >/dev/null 2>&1 || { echo "engine_rate.sh: needs python3" >&2; exit 77; }
@@ -95,18 +100,29 @@ printf '%-8s %-10s %-8s %12s %10s %12s\n' workers durability rate "leases/s" "la
 MAC=0
 for r in $RATES; do
     start
+    rm -f "$TMP/r.json"
     MAC=$((MAC + 1))
     "$LG" -l 0 --no-huge --no-pci --no-telemetry -m 512 --file-prefix "$ID-lg" \
         --vdev="net_memif0,role=client,socket=$TMP/dp.sock" -- \
         --queues "$WORKERS" --clients "$CLIENTS" --rate "$r" --duration "$((CLIENTS / r + 2))" --tries 3 \
         --mac-base "$(printf '02:%02x:00:00:00:00' "$MAC")" \
-        --range 198.18.1.0-198.19.255.250 --json "$TMP/r.json" >"$TMP/lg.out" 2>"$TMP/lg.err"
-    python3 - "$TMP/r.json" "$WORKERS" "$DUR" "$r" <<'EOP'
+        --range 198.18.1.0-198.19.255.250 --json "$TMP/r.json" >"$TMP/lg.out" 2>"$TMP/lg.err" ||
+        echo "engine_rate.sh: the generator failed at $r/s: $(tail -n 2 "$TMP/lg.err")" >&2
+    python3 - "$TMP/r.json" "$WORKERS" "$DUR" "$r" "$TSV" <<'EOP'
 import json, sys
-j = json.load(open(sys.argv[1]))
-p99 = j["latency"]["exchange"].get("p99_us", 0)
+try:
+    j = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    # no result: the generator failed; everything counts as lost
+    j = {"completed_per_s": 0, "late_or_lost_percent": 100.0, "latency": {"exchange": {}}}
+ex = j["latency"]["exchange"]
+p50, p99 = ex.get("p50_us", 0), ex.get("p99_us", 0)
 print("%-8s %-10s %-8s %12.0f %9.2f%% %12.0f" % (sys.argv[2], sys.argv[3], sys.argv[4],
       j["completed_per_s"], j["late_or_lost_percent"], p99))
+if sys.argv[5]:
+    with open(sys.argv[5], "a") as f:
+        f.write("%s\t%s\t%s\t%.1f\t%.3f\t%.0f\t%.0f\n" % (sys.argv[2], sys.argv[3], sys.argv[4],
+                j["completed_per_s"], j["late_or_lost_percent"], p50, p99))
 EOP
     stop
 done
