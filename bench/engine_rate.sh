@@ -16,9 +16,9 @@
 #                                  [--build DIR] [--tsv FILE]
 # Defaults: rates 50000 100000 150000 200000, 120,000 new clients a run (the
 # pool is 198.18.0.0/15's 130,810 addresses), fsync, build/. --tsv appends
-# one line per rate to FILE: workers, durability, offered/s, completed/s,
-# late or lost %, p50 and p99 of a whole exchange (µs); bench/compare.sh
-# reads it.
+# one line per rate to FILE: workers, durability, rate asked, completed/s,
+# late or lost %, p50 and p99 of a whole exchange (µs), the rate the
+# generator really offered; bench/compare.sh reads it.
 # Exit 77 when python3 is missing.
 set -u
 
@@ -114,15 +114,16 @@ try:
     j = json.load(open(sys.argv[1]))
 except (OSError, ValueError):
     # no result: the generator failed; everything counts as lost
-    j = {"completed_per_s": 0, "late_or_lost_percent": 100.0, "latency": {"exchange": {}}}
+    j = {"completed_per_s": 0, "offered_per_s": 0, "late_or_lost_percent": 100.0,
+         "latency": {"exchange": {}}}
 ex = j["latency"]["exchange"]
 p50, p99 = ex.get("p50_us", 0), ex.get("p99_us", 0)
 print("%-8s %-10s %-8s %12.0f %9.2f%% %12.0f" % (sys.argv[2], sys.argv[3], sys.argv[4],
       j["completed_per_s"], j["late_or_lost_percent"], p99))
 if sys.argv[5]:
     with open(sys.argv[5], "a") as f:
-        f.write("%s\t%s\t%s\t%.1f\t%.3f\t%.0f\t%.0f\n" % (sys.argv[2], sys.argv[3], sys.argv[4],
-                j["completed_per_s"], j["late_or_lost_percent"], p50, p99))
+        f.write("%s\t%s\t%s\t%.1f\t%.3f\t%.0f\t%.0f\t%.1f\n" % (sys.argv[2], sys.argv[3], sys.argv[4],
+                j["completed_per_s"], j["late_or_lost_percent"], p50, p99, j.get("offered_per_s", 0)))
 EOP
     stop
 done
