@@ -305,9 +305,10 @@ int lg_reflect(uint8_t *frame, size_t len, size_t cap, uint32_t server_ip,
 	/*
 	 * 51, 58, 59, then a mask and a router: the options a server gives a
 	 * client that asks for 1 and 3 (perfdhcp does; leasewire and Kea, as
-	 * bench/compare.sh sets them up, answer with these seven). The client's work per reply
-	 * grows with its options (perfdhcp parses each into an object), so a
-	 * reflector that sent fewer would show a ceiling no server can reach.
+	 * bench/compare.sh sets them up, answer with these seven, then 61).
+	 * The client's work per reply grows with its options (perfdhcp parses
+	 * each into an object), so the reflector's ceiling is measured with
+	 * replies of a server's size.
 	 */
 	static const uint8_t codes[] = {DHCP4_OPT_LEASE_TIME, DHCP4_OPT_T1, DHCP4_OPT_T2,
 		DHCP4_OPT_SUBNET_MASK, DHCP4_OPT_ROUTERS};
