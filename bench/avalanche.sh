@@ -71,61 +71,16 @@ NCPU=$(nproc)
 WCPU=$((NCPU > 1 ? NCPU - 1 : 0))
 TMP=$(mktemp -d /tmp/lw-avalanche.XXXXXX)
 ID=lwav$$
-CTL_PID=
 [ -n "$OUT" ] && mkdir -p "$OUT"
 
-cleanup() {
-    [ -n "$CTL_PID" ] && kill -TERM "$CTL_PID" 2>/dev/null && wait "$CTL_PID" 2>/dev/null
-    rm -rf "$TMP" "/var/run/dpdk/$ID-dp" "/var/run/dpdk/$ID-lg" "/dev/shm/$ID-shm"
-}
-trap cleanup EXIT
+. "$ROOT/bench/memif_lw.sh"
+trap memif_lw_cleanup EXIT
 
 # Pool: CLIENTS + 1/16 spare addresses from 10.1.0.0 (a /8 subnet).
 POOL_N=$((CLIENTS + CLIENTS / 16))
 POOL_LAST=$((0x0a010000 + POOL_N - 1))
 ip4() { printf '%d.%d.%d.%d' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
 RANGE="10.1.0.0-$(ip4 "$POOL_LAST")"
-
-start() {
-    rm -rf "$TMP/state" "$TMP/dp.sock"
-    cat >"$TMP/lw.cfg" <<EOC
-dataplane = {
-  mbufs = 65535;   # held ACKs may keep a quarter: 8,192 per worker
-  eal_args = [ "--lcores", "0@0,1@$WCPU", "--no-huge", "-m", "2048", "--no-pci",
-               "--no-telemetry", "--file-prefix", "$ID-dp" ];
-};
-server = { default_lease_time = 3600; };
-ports = (
-  { name = "lg0"; device = "net_memif0,role=server,socket=$TMP/dp.sock";
-    address = "10.0.0.1/8"; }
-);
-subnets = (
-  { subnet = "10.0.0.0/8"; pools = ( { range = "${RANGE/-/ - }"; } ); }
-);
-control = {
-  socket = "$TMP/control.sock";
-  state_dir = "$TMP/state";
-  shm = "$ID-shm";
-  durability = "$DUR";
-};
-EOC
-    "$CTL" -c "$TMP/lw.cfg" --dataplane >"$TMP/control.log" 2>&1 &
-    CTL_PID=$!
-    for _ in $(seq 1 600); do
-        grep -q 'dataplane: ready' "$TMP/control.log" && return 0
-        kill -0 "$CTL_PID" 2>/dev/null || break
-        sleep 0.2
-    done
-    echo "avalanche.sh: leasewire not ready" >&2
-    tail -n 5 "$TMP/control.log" >&2
-    exit 1
-}
-
-stop() {
-    kill -TERM "$CTL_PID"
-    wait "$CTL_PID" 2>/dev/null
-    CTL_PID=
-}
 
 echo "avalanche: $CLIENTS clients within $ARRIVAL s, pool $RANGE ($POOL_N), durability $DUR," \
     "deadline $DEADLINE s, $RUNS run(s); worker on CPU $WCPU, generator and control on CPU 0;" \
@@ -135,14 +90,14 @@ printf '%-4s %10s %9s %9s %12s %10s %13s %10s\n' run "all bound" unbound dup-add
 FAIL=0
 : >"$TMP/times"
 for n in $(seq 1 "$RUNS"); do
-    start
+    memif_lw_start "0@0,1@$WCPU" 2048 10.0.0.0/8 10.0.0.1/8 "${RANGE/-/ - }"
     "$LG" -l 0 --no-huge --no-pci --no-telemetry -m 1024 --file-prefix "$ID-lg" \
         --vdev="net_memif0,role=client,socket=$TMP/dp.sock" -- \
         --scenario avalanche --clients "$CLIENTS" --arrival "$ARRIVAL" --deadline "$DEADLINE" \
         --tries 0 --mac-base "$(printf '02:a%x:00:00:00:00' "$n")" --range "$RANGE" \
         --json "$TMP/r.json" --series "$TMP/series.csv" >"$TMP/lg.out" 2>"$TMP/lg.err"
     rc=$?
-    stop
+    memif_lw_stop
     # The dataplane prints every counter (name, total, per worker) as it stops.
     sed -n '/=== leasewire counters ===/,/=== end ===/p' "$TMP/control.log" >"$TMP/counters"
     if [ ! -s "$TMP/r.json" ]; then

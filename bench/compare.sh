@@ -191,15 +191,6 @@ srv_addr_off() { ip -n "$S" addr flush dev "$SI"; }
 SRV_PID=    # the server process of the current run
 SRV_KIDS=() # its children seen while it ran (leasewire's dataplane)
 
-# srv_forget PID: drops PID from the cleanup list once it is reaped.
-srv_forget() {
-    local i
-    for i in "${!LW_PIDS[@]}"; do
-        [ "${LW_PIDS[i]}" = "$1" ] && unset 'LW_PIDS[i]'
-    done
-    LW_PIDS=("${LW_PIDS[@]}")
-}
-
 # stop_pid PID: TERM, 10 s grace, KILL; reaps it if it is our child.
 stop_pid() {
     local pid=$1 i
@@ -214,7 +205,7 @@ stop_pid() {
         kill -KILL "$pid" 2>/dev/null
     fi
     wait "$pid" 2>/dev/null
-    srv_forget "$pid"
+    lw_forget "$pid"
 }
 
 srv_stop() {
@@ -427,36 +418,14 @@ pctl() {
     echo "$(sed -n "$(((n * 50 + 99) / 100))p" "$tmp") $(sed -n "$(((n * 99 + 99) / 100))p" "$tmp")"
 }
 
-# wire_start PCAP: dumpcap on the client's end (CI), on perfdhcp's CPU;
-# returns once it captures. wire_stop: stops it (the file is then complete).
-WIRE_PID=
-wire_start() {
-    local i
-    ip netns exec "$C" "${PERF_RUN[@]}" dumpcap -q -P -i "$CI" -s 400 -B 64 \
-        -f "udp and (port 67 or port 68)" -w "$1" >"$LW_TMP/dumpcap.out" 2>&1 &
-    WIRE_PID=$!
-    LW_PIDS+=("$WIRE_PID")
-    for i in $(seq 1 100); do
-        grep -q "^Capturing on" "$LW_TMP/dumpcap.out" && return 0
-        lw_alive "$WIRE_PID" || break
-        sleep 0.05
-    done
-    lw_fail "dumpcap did not start: $(cat "$LW_TMP/dumpcap.out")"
-}
-wire_stop() {
-    kill -TERM "$WIRE_PID" 2>/dev/null
-    wait "$WIRE_PID" 2>/dev/null
-    srv_forget "$WIRE_PID"
-    WIRE_PID=
-}
-
 measure() {
     local srv=$1 rate=$2 run=$3 tag="$1-r$2-n$3" out rc macbase do50 do99 ra50 ra99 ex wire
     local pcap=$LW_TMP/wire.pcap
     out=$OUT/raw/perfdhcp-$tag.out
     pool_for "$rate"
     "start_$srv" "$tag"
-    [ "$WIRE" = 1 ] && wire_start "$pcap"
+    # --wire: dumpcap on the client's end (CI), on perfdhcp's CPU
+    [ "$WIRE" = 1 ] && LW_CAP_RUN=("${PERF_RUN[@]}") && lw_capture_start "$C" "$CI" "$pcap" -P -s 400 -B 64
     # A MAC base per run (the lease state is fresh anyway).
     macbase=$(printf '02:%02x:%02x:00:00:00' $((run % 256)) $(((rate / 100) % 256)))
     # -d 1: an exchange half not answered within 1 s is a drop (ISC's
@@ -469,10 +438,10 @@ measure() {
     LW_PIDS+=("$PERF_PID")
     wait "$PERF_PID"
     rc=$?
-    srv_forget "$PERF_PID"
+    lw_forget "$PERF_PID"
     wire="NA	NA	NA	NA	NA	NA	NA	NA"
     if [ "$WIRE" = 1 ]; then
-        wire_stop
+        lw_capture_stop
         wire=$(python3 "$SRC/bench/wire_latency.py" "$pcap") || lw_fail "wire_latency.py failed on $tag"
         rm -f "$pcap"
     fi
@@ -651,20 +620,23 @@ for s in servers:
               f"{fmt(x['zero_loss_rate'])} | {fr(x['zero_loss_rate_ratio_to_kea'])} | "
               f"{fmt(x['peak_completed_per_s'])} | {fr(x['peak_completed_per_s_ratio_to_kea'])} |")
 md.append("\nA figure equal to the highest tested rate is a lower bound: test higher rates.\n")
+def measured():
+    """(rate, server, medians) for every rate and server that ran, in table order."""
+    for rate in rates:
+        for s in servers:
+            if res[s].get(rate) is not None:
+                yield rate, s, res[s][rate]
+
 md.append("## Per rate (medians)\n")
 md.append("| offered/s | server | sent/s | completed/s | loss % | DO p50/p99 ms | RA p50/p99 ms | DO/RA max ms | late (orphans) |")
 md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
-for rate in rates:
-    for s in servers:
-        a = res[s].get(rate)
-        if a is None:
-            continue
-        flag = " (perfdhcp short)" if a["generator_short"] else ""
-        md.append(f"| {rate:,} | {NAMES[s]} | {fmt(a['sent_per_s'])}{flag} | {fmt(a['completed_per_s'])} | "
-                  f"{fmt(a['loss_pct'], 2)} | {fmt(a['do_p50_ms'], 2)} / {fmt(a['do_p99_ms'], 2)} | "
-                  f"{fmt(a['ra_p50_ms'], 2)} / {fmt(a['ra_p99_ms'], 2)} | "
-                  f"{fmt(a['do_max_ms'], 1)} / {fmt(a['ra_max_ms'], 1)} | "
-                  f"{fmt((a['do_orphans'] or 0) + (a['ra_orphans'] or 0))} |")
+for rate, s, a in measured():
+    flag = " (perfdhcp short)" if a["generator_short"] else ""
+    md.append(f"| {rate:,} | {NAMES[s]} | {fmt(a['sent_per_s'])}{flag} | {fmt(a['completed_per_s'])} | "
+              f"{fmt(a['loss_pct'], 2)} | {fmt(a['do_p50_ms'], 2)} / {fmt(a['do_p99_ms'], 2)} | "
+              f"{fmt(a['ra_p50_ms'], 2)} / {fmt(a['ra_p99_ms'], 2)} | "
+              f"{fmt(a['do_max_ms'], 1)} / {fmt(a['ra_max_ms'], 1)} | "
+              f"{fmt((a['do_orphans'] or 0) + (a['ra_orphans'] or 0))} |")
 md.append("\nsent/s: DISCOVERs perfdhcp actually sent (\"perfdhcp short\": below 95 % of the offered "
           "rate, the generator was the limit). completed/s: ACKs received / seconds. loss: 1 − ACKs / "
           "DISCOVERs sent. p50/p99 from the timestamps of every answered exchange (`-x t`); DO = "
@@ -678,15 +650,11 @@ if machine.get("wire") == "1":
               "in its socket: `RcvbufErrors`).\n")
     md.append("| offered/s | server | perfdhcp's loss % | unanswered on the wire % | DO p50/p99 ms | RA p50/p99 ms |")
     md.append("|---:|---|---:|---:|---:|---:|")
-    for rate in rates:
-        for s in servers:
-            a = res[s].get(rate)
-            if a is None:
-                continue
-            md.append(f"| {rate:,} | {NAMES[s]} | {fmt(a['loss_pct'], 2)} | "
-                      f"{fmt(a['wire_unanswered_pct'], 2)} | "
-                      f"{fmt(a['wire_do_p50_ms'], 2)} / {fmt(a['wire_do_p99_ms'], 2)} | "
-                      f"{fmt(a['wire_ra_p50_ms'], 2)} / {fmt(a['wire_ra_p99_ms'], 2)} |")
+    for rate, s, a in measured():
+        md.append(f"| {rate:,} | {NAMES[s]} | {fmt(a['loss_pct'], 2)} | "
+                  f"{fmt(a['wire_unanswered_pct'], 2)} | "
+                  f"{fmt(a['wire_do_p50_ms'], 2)} / {fmt(a['wire_do_p99_ms'], 2)} | "
+                  f"{fmt(a['wire_ra_p50_ms'], 2)} / {fmt(a['wire_ra_p99_ms'], 2)} |")
     md.append("")
 memif = None
 try:

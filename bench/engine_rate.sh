@@ -45,61 +45,15 @@ LG=$BUILD/bench/loadgen/leasewire-loadgen
 CTL=$BUILD/control/leasewire-control
 TMP=$(mktemp -d /tmp/lw-engine.XXXXXX)
 ID=lwer$$
-CTL_PID=
-
-cleanup() {
-    [ -n "$CTL_PID" ] && kill -TERM "$CTL_PID" 2>/dev/null && wait "$CTL_PID" 2>/dev/null
-    rm -rf "$TMP" "/var/run/dpdk/$ID-dp" "/var/run/dpdk/$ID-lg" "/dev/shm/$ID-shm"
-}
-trap cleanup EXIT
-
-# start: leasewire with WORKERS workers, one pool, one memif port.
-start() {
-    local lcores="0@0,1@1"
-    [ "$WORKERS" -eq 2 ] && lcores="0@0,1@0,2@1"
-    rm -rf "$TMP/state" "$TMP/dp.sock"
-    cat >"$TMP/lw.cfg" <<EOC
-dataplane = {
-  mbufs = 65535;   # held ACKs may keep a quarter: 8,192 per worker
-  eal_args = [ "--lcores", "$lcores", "--no-huge", "-m", "1024", "--no-pci",
-               "--no-telemetry", "--file-prefix", "$ID-dp" ];
-};
-server = { default_lease_time = 3600; };
-ports = (
-  { name = "lg0"; device = "net_memif0,role=server,socket=$TMP/dp.sock";
-    address = "198.18.0.1/15"; }
-);
-subnets = (
-  { subnet = "198.18.0.0/15"; pools = ( { range = "198.18.1.0 - 198.19.255.250"; } ); }
-);
-control = {
-  socket = "$TMP/control.sock";
-  state_dir = "$TMP/state";
-  shm = "$ID-shm";
-  durability = "$DUR";
-};
-EOC
-    "$CTL" -c "$TMP/lw.cfg" --dataplane >"$TMP/control.log" 2>&1 &
-    CTL_PID=$!
-    for _ in $(seq 1 200); do
-        grep -q 'dataplane: ready' "$TMP/control.log" && return 0
-        sleep 0.3
-    done
-    echo "engine_rate.sh: leasewire not ready" >&2
-    tail -n 5 "$TMP/control.log" >&2
-    exit 1
-}
-
-stop() {
-    kill -TERM "$CTL_PID"
-    wait "$CTL_PID" 2>/dev/null
-    CTL_PID=
-}
+. "$ROOT/bench/memif_lw.sh"
+trap memif_lw_cleanup EXIT
 
 printf '%-8s %-10s %-8s %12s %10s %12s\n' workers durability rate "leases/s" "late/lost" "p99 (us)"
 MAC=0
 for r in $RATES; do
-    start
+    lcores="0@0,1@1"
+    [ "$WORKERS" -eq 2 ] && lcores="0@0,1@0,2@1"
+    memif_lw_start "$lcores" 1024 198.18.0.0/15 198.18.0.1/15 "198.18.1.0 - 198.19.255.250"
     rm -f "$TMP/r.json"
     MAC=$((MAC + 1))
     "$LG" -l 0 --no-huge --no-pci --no-telemetry -m 512 --file-prefix "$ID-lg" \
@@ -125,5 +79,5 @@ if sys.argv[5]:
         f.write("%s\t%s\t%s\t%.1f\t%.3f\t%.0f\t%.0f\t%.1f\n" % (sys.argv[2], sys.argv[3], sys.argv[4],
                 j["completed_per_s"], j["late_or_lost_percent"], p50, p99, j.get("offered_per_s", 0)))
 EOP
-    stop
+    memif_lw_stop
 done

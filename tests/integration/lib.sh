@@ -683,12 +683,25 @@ lw_leaselog_check() {
     lw_assert_eq "distinct addresses acknowledged" "$want" "$addrs"
 }
 
-# lw_capture_start NS IFACE FILE: captures DHCP on IFACE (dumpcap) until
+# lw_forget PID: PID is gone (waited for): not to be killed on exit, where
+# the number may by then be another process's.
+lw_forget() {
+    local i
+    for i in "${!LW_PIDS[@]}"; do
+        [ "${LW_PIDS[i]}" = "$1" ] && unset 'LW_PIDS[i]'
+    done
+    LW_PIDS=("${LW_PIDS[@]}")
+}
+
+# lw_capture_start NS IFACE FILE [DUMPCAP_OPTION...]: captures DHCP on IFACE
+# (dumpcap, behind the command prefix LW_CAP_RUN if set, e.g. taskset) until
 # lw_capture_stop; waits until the capture runs.
+LW_CAP_RUN=()
 lw_capture_start() {
     local ns=$1 ifc=$2 file=$3 i
-    ip netns exec "$ns" dumpcap -q -i "$ifc" -f "udp port 67 or udp port 68" -w "$file" \
-        >"$LW_TMP/dumpcap.out" 2>&1 &
+    shift 3
+    ip netns exec "$ns" "${LW_CAP_RUN[@]}" dumpcap -q -i "$ifc" "$@" -f "udp port 67 or udp port 68" \
+        -w "$file" >"$LW_TMP/dumpcap.out" 2>&1 &
     LW_CAP_PID=$!
     LW_PIDS+=("$LW_CAP_PID")
     for i in $(seq 1 50); do
@@ -701,6 +714,7 @@ lw_capture_start() {
 lw_capture_stop() {
     kill -TERM "$LW_CAP_PID" 2>/dev/null
     wait "$LW_CAP_PID" 2>/dev/null
+    lw_forget "$LW_CAP_PID"
     LW_CAP_PID=
 }
 
