@@ -18,7 +18,8 @@ cd "$ROOT"
 DURATION=${1:-60}
 BUILD=$ROOT/build-fuzz
 CORPUS=$ROOT/tests/fuzz/corpus/dhcp4
-TARGETS=(fuzz_dhcp4 fuzz_server fuzz_journal fuzz_ctl fuzz_fo_wire fuzz_isc_conf fuzz_isc_leases)
+TARGETS=(fuzz_dhcp4 fuzz_server fuzz_journal fuzz_ctl fuzz_fo_wire fuzz_isc_conf fuzz_isc_leases
+    fuzz_lg_wire)
 
 case "$DURATION" in
 '' | *[!0-9]*)
