@@ -25,6 +25,57 @@ struct ctl_priv {
 /* ------------------------------------------------------------------------ */
 /* Replies */
 
+/*
+ * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), or 0 if there is none.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		lo = c == 0xe0 ? 0xa0 : 0x80;
+		hi = c == 0xed ? 0x9f : 0xbf;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
+			return 0; /* also stops at the terminating NUL */
+	}
+	return n;
+}
+
+/*
+ * Reply texts quote what the client sent (a command name, a parser's
+ * excerpt of the request, cut to fit): any byte that is not part of
+ * well-formed UTF-8 becomes '?', or jansson would refuse the text.
+ */
+static void utf8_scrub(char *text)
+{
+	unsigned char *s = (unsigned char *)text;
+	size_t n;
+
+	while (*s != 0) {
+		n = utf8_len(s);
+		if (n == 0) {
+			*s++ = '?';
+			continue;
+		}
+		s += n;
+	}
+}
+
 json_t *ctl_reply(int result, json_t *args, const char *fmt, ...)
 {
 	json_t *r = json_object();
@@ -34,6 +85,7 @@ json_t *ctl_reply(int result, json_t *args, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	utf8_scrub(text);
 	if (r == NULL) {
 		json_decref(args);
 		return NULL;

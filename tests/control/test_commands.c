@@ -322,6 +322,36 @@ Test(commands, malformed_and_bad_arguments)
 	}
 }
 
+/*
+ * Reply texts quote the request: bytes that are not UTF-8 in it, or a
+ * quote cut in the middle of a character, must still give a JSON reply.
+ */
+Test(commands, reply_text_is_utf8_whatever_the_request)
+{
+	/* jansson's parse error quotes the raw bytes after a bad escape. */
+	static const char bad_escape[] = "{\"command\": \"lease4-ge\\\xdc\x9e\x93\"}";
+	char name[1200], req[1300];
+	json_t *r;
+
+	r = call(bad_escape);
+	cr_expect_eq(result(r), LW_CTL_ERROR);
+	cr_expect(strstr(text(r), "invalid JSON") != NULL, "%s", text(r));
+	cr_expect(strchr(text(r), '?') != NULL, "%s", text(r));
+	json_decref(r);
+
+	/* Well-formed two-byte characters, quoted past the text's 1,024 bytes. */
+	for (size_t i = 0; i + 2 < sizeof(name); i += 2) {
+		name[i] = (char)0xc3;
+		name[i + 1] = (char)0xa9;
+		name[i + 2] = 0;
+	}
+	snprintf(req, sizeof(req), "{\"command\": \"x%s\"}", name);
+	r = call(req);
+	cr_expect_eq(result(r), LW_CTL_UNSUPPORTED, "%s", text(r));
+	cr_expect(strncmp(text(r), "'x\xc3\xa9\xc3\xa9", 6) == 0, "%s", text(r));
+	json_decref(r);
+}
+
 Test(commands, request_need_not_be_nul_terminated)
 {
 	static const char req[] = "{\"command\": \"version-get\"}garbage";
