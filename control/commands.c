@@ -20,7 +20,25 @@
 
 struct ctl_priv {
 	struct ctl_stats *baseline; /* statistic-reset-all; NULL: never reset */
+	uint64_t requests, failed;  /* control-requests, control-requests-failed */
 };
+
+/* This module's state, made on first use; NULL when memory runs out. */
+static struct ctl_priv *priv_get(struct ctl_env *env)
+{
+	if (env->priv == NULL)
+		env->priv = calloc(1, sizeof(*env->priv));
+	return env->priv;
+}
+
+void ctl_stats_get(struct ctl_env *env, struct ctl_stats *out)
+{
+	env->stats(env->arg, out);
+	if (env->priv != NULL) {
+		out->ctl_requests = env->priv->requests;
+		out->ctl_failed = env->priv->failed;
+	}
+}
 
 /* ------------------------------------------------------------------------ */
 /* Replies */
@@ -385,7 +403,7 @@ static json_t *stats_collect(struct ctl_env *env, const char *only)
 		json_decref(w.out);
 		return NULL;
 	}
-	env->stats(env->arg, raw);
+	ctl_stats_get(env, raw);
 	stat_time(w.when, sizeof(w.when));
 	ctl_stat_foreach(&src, stat_add, &w);
 	free(raw);
@@ -432,17 +450,14 @@ static json_t *cmd_statistic_reset_all(struct ctl_env *env, json_t *args)
 {
 	if (env->stats == NULL)
 		return ctl_reply_unavailable("statistic-reset-all");
-	if (env->priv == NULL) {
-		env->priv = calloc(1, sizeof(*env->priv));
-		if (env->priv == NULL)
-			return NULL;
-	}
+	if (priv_get(env) == NULL)
+		return NULL;
 	if (env->priv->baseline == NULL) {
 		env->priv->baseline = calloc(1, sizeof(*env->priv->baseline));
 		if (env->priv->baseline == NULL)
 			return NULL;
 	}
-	env->stats(env->arg, env->priv->baseline);
+	ctl_stats_get(env, env->priv->baseline);
 	return ctl_reply(LW_CTL_OK, NULL, "All statistics reset to neutral values.");
 }
 
@@ -685,10 +700,17 @@ out:
 char *ctl_handle(struct ctl_env *env, const char *req, size_t len)
 {
 	json_t *reply = dispatch(env, req, len);
+	json_int_t result;
 	char *text;
 
 	if (reply == NULL)
 		return NULL;
+	result = json_integer_value(json_object_get(reply, "result"));
+	if (priv_get(env) != NULL) {
+		env->priv->requests++;
+		if (result == LW_CTL_ERROR || result == LW_CTL_UNSUPPORTED)
+			env->priv->failed++;
+	}
 	text = json_dumps(reply, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(reply);
 	return text;

@@ -72,7 +72,13 @@ char *ctl_handle(struct ctl_env *env, const char *req, size_t len);
 /* ctl_handle() as a ctlsock_handler: arg is the struct ctl_env. */
 char *ctl_handle_cb(void *arg, const char *req, size_t len);
 
-/* Releases what the commands keep in env (the statistics baseline). */
+/*
+ * env->stats() (which must be set), plus the counts the command handler
+ * keeps itself (control-requests, control-requests-failed).
+ */
+void ctl_stats_get(struct ctl_env *env, struct ctl_stats *out);
+
+/* Releases what the commands keep in env (the statistics baseline, counts). */
 void ctl_env_fini(struct ctl_env *env);
 
 /* Commands in table order, for help output; NULL past the end. */

@@ -65,6 +65,7 @@ struct ctlsock {
 	uint32_t idle_ms;
 	size_t max_request;
 	unsigned n_clients;
+	struct ctlsock_stats stats;
 	struct cs_client *live;
 	/* Closed clients: an event for them may still sit in the loop's
 	 * current epoll_wait batch, so they are freed at the next tick. */
@@ -254,11 +255,14 @@ static void client_read(struct cs_client *c)
 	}
 	c->in_len += (size_t)n;
 	end = client_scan(c);
-	if (end < 0)
+	if (end < 0) {
+		c->cs->stats.rejected++;
 		client_reply_static(c, CS_REPLY("the request is not a JSON object"));
-	else if ((size_t)end > c->cs->max_request || (end == 0 && c->in_len > c->cs->max_request))
+	} else if ((size_t)end > c->cs->max_request ||
+		   (end == 0 && c->in_len > c->cs->max_request)) {
+		c->cs->stats.rejected++;
 		client_reply_static(c, CS_REPLY("the request is too long"));
-	else if (end > 0)
+	} else if (end > 0)
 		client_dispatch(c, (size_t)end);
 }
 
@@ -290,6 +294,7 @@ static void listener_event(struct ev_src *src, uint32_t events)
 
 			send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 			close(fd);
+			cs->stats.refused++;
 			continue;
 		}
 		c = calloc(1, sizeof(*c));
@@ -527,6 +532,7 @@ void ctlsock_tick(struct ctlsock *cs, uint64_t now)
 
 				send(c->fd, late, sizeof(late) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 			}
+			cs->stats.timed_out++;
 			client_close(c);
 		}
 		c = next;
@@ -537,6 +543,11 @@ void ctlsock_tick(struct ctlsock *cs, uint64_t now)
 unsigned ctlsock_clients(const struct ctlsock *cs)
 {
 	return cs->n_clients;
+}
+
+void ctlsock_stats(const struct ctlsock *cs, struct ctlsock_stats *out)
+{
+	*out = cs->stats;
 }
 
 int ctlsock_flush(struct ctlsock *cs, int timeout_ms)

@@ -65,6 +65,15 @@ void ctlsock_tick(struct ctlsock *cs, uint64_t now_ms);
 /* Connections open now. */
 unsigned ctlsock_clients(const struct ctlsock *cs);
 
+/* What the socket turned away itself, since it was opened. */
+struct ctlsock_stats {
+	uint64_t rejected;  /* not one JSON object, or over the size limit */
+	uint64_t refused;   /* connections over the limit, closed at once */
+	uint64_t timed_out; /* connections closed after the idle timeout */
+};
+
+void ctlsock_stats(const struct ctlsock *cs, struct ctlsock_stats *out);
+
 /*
  * Writes out pending replies, blocking up to timeout_ms in all (for the
  * reply to "shutdown" before the process exits). Returns 0 when nothing is

@@ -378,6 +378,14 @@ static void env_stats(void *arg, struct ctl_stats *out)
 	out->fsync_latency_us_last = ps->lat_last_us;
 	out->fsync_latency_us_max = ps->lat_max_us;
 	out->fsync_latency_us_avg = ps->syncs ? ps->lat_sum_us / (double)ps->syncs : 0;
+	if (m->cs != NULL) {
+		struct ctlsock_stats cst;
+
+		ctlsock_stats(m->cs, &cst);
+		out->ctl_rejected = cst.rejected;
+		out->ctl_refused = cst.refused;
+		out->ctl_timed_out = cst.timed_out;
+	}
 }
 
 static const char *dp_state_name(uint32_t s)

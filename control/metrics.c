@@ -111,7 +111,7 @@ char *metrics_render(struct ctl_env *env, size_t *len)
 		raw = calloc(1, sizeof(*raw));
 		if (raw == NULL)
 			goto fail;
-		env->stats(env->arg, raw);
+		ctl_stats_get(env, raw);
 		src.raw = raw;
 		ctl_stat_foreach(&src, render_stat, &r);
 		free(raw);

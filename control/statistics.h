@@ -39,6 +39,9 @@ struct ctl_stats {
 	uint32_t fsync_batch_last, fsync_batch_max;
 	double fsync_batch_avg, fsync_latency_us_last, fsync_latency_us_avg, fsync_latency_us_max;
 	uint64_t durable_seq[LW_SHM_MAX_WORKERS];
+	/* The control socket: requests the command handler answered, those
+	 * answered with result 1 or 2, and what the socket turned away. */
+	uint64_t ctl_requests, ctl_failed, ctl_rejected, ctl_refused, ctl_timed_out;
 };
 
 enum ctl_stat_scope {

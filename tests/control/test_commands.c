@@ -783,6 +783,50 @@ Test(commands, statistic_reset_all_keeps_a_baseline)
 	json_decref(r);
 }
 
+static json_int_t stat_one(const char *name)
+{
+	char req[160];
+	json_t *r;
+	json_int_t v;
+
+	snprintf(req, sizeof(req), CMD("statistic-get", "{\"name\": \"%s\"}"), name);
+	r = call(req);
+	v = stat_value(args(r), name);
+	json_decref(r);
+	return v;
+}
+
+/* Every request counts once, when answered; malformed, unknown and failed
+ * ones count as failed too; what the socket turned away comes from it. */
+Test(commands, control_requests_counted)
+{
+	json_int_t n0 = stat_one("control-requests"), f0 = stat_one("control-requests-failed");
+	json_t *r;
+
+	json_decref(call("{"));
+	json_decref(call("{\"command\": \"nope\"}"));
+	json_decref(call(CMD("lease4-get", "{\"ip-address\": \"x\"}")));
+	json_decref(call("{\"command\": \"version-get\"}"));
+	json_decref(call(CMD("lease4-get", "{\"ip-address\": \"198.18.0.99\"}"))); /* 3 */
+	/* the two reads above and five requests: a read does not see itself */
+	cr_expect_eq(stat_one("control-requests"), n0 + 7);
+	cr_expect_eq(stat_one("control-requests-failed"), f0 + 3);
+
+	fk.stats.ctl_rejected = 4;
+	fk.stats.ctl_refused = 5;
+	fk.stats.ctl_timed_out = 6;
+	r = call("{\"command\": \"statistic-get-all\"}");
+	cr_expect_eq(stat_value(args(r), "control-requests-rejected"), 4);
+	cr_expect_eq(stat_value(args(r), "control-connections-refused"), 5);
+	cr_expect_eq(stat_value(args(r), "control-connections-timed-out"), 6);
+	json_decref(r);
+
+	/* statistic-reset-all counts them from zero too */
+	json_decref(call("{\"command\": \"statistic-reset-all\"}"));
+	cr_expect_eq(stat_one("control-requests"), 1);
+	cr_expect_eq(stat_one("control-connections-refused"), 0);
+}
+
 Test(commands, shutdown)
 {
 	json_t *r = call("{\"command\": \"shutdown\"}");

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,17 @@ static long cli_reply(int fd, char *buf, size_t cap, unsigned ms)
 
 static const char req1[] = "{\"command\": \"version-get\"}";
 
+/* What the socket turned away itself; a served request is none of these. */
+static void expect_stats(uint64_t rejected, uint64_t refused, uint64_t timed_out)
+{
+	struct ctlsock_stats st;
+
+	ctlsock_stats(cs, &st);
+	cr_expect_eq(st.rejected, rejected, "rejected %" PRIu64, st.rejected);
+	cr_expect_eq(st.refused, refused, "refused %" PRIu64, st.refused);
+	cr_expect_eq(st.timed_out, timed_out, "timed out %" PRIu64, st.timed_out);
+}
+
 Test(ctlsock, request_reply_and_close)
 {
 	int fd = cli_connect(path);
@@ -167,6 +179,7 @@ Test(ctlsock, request_reply_and_close)
 	cr_assert_eq(cli_reply(fd, buf, sizeof(buf), 2000),
 		(long)strlen("{\"result\": 0, \"text\": \"ok\"}"));
 	cr_expect_str_eq(buf, "{\"result\": 0, \"text\": \"ok\"}");
+	expect_stats(0, 0, 0);
 	cr_expect_eq(h.calls, 1);
 	cr_expect_str_eq(h.last, req1);
 	close(fd);
@@ -232,6 +245,7 @@ Test(ctlsock, not_an_object_is_refused_at_once)
 		close(fd);
 	}
 	cr_expect_eq(h.calls, 0);
+	expect_stats(4, 0, 0);
 }
 
 Test(ctlsock, oversized_request)
@@ -260,6 +274,7 @@ Test(ctlsock, oversized_request)
 	cr_expect(strstr(buf, "too long"), "%s", buf);
 	cr_expect_eq(h.calls, 0);
 	close(fd);
+	expect_stats(2, 0, 0);
 }
 
 Test(ctlsock, stuck_client_does_not_block_others)
@@ -283,6 +298,7 @@ Test(ctlsock, stuck_client_does_not_block_others)
 	close(stuck);
 	pump(10);
 	cr_expect_eq(ctlsock_clients(cs), 0);
+	expect_stats(0, 0, 1);
 }
 
 Test(ctlsock, client_not_reading_its_reply)
@@ -307,6 +323,7 @@ Test(ctlsock, client_not_reading_its_reply)
 	pump(500);
 	cr_expect_eq(ctlsock_clients(cs), 0, "the client that does not read is still there");
 	close(lazy);
+	expect_stats(0, 0, 1);
 }
 
 Test(ctlsock, large_reply_is_sent_whole)
@@ -340,6 +357,7 @@ Test(ctlsock, too_many_clients)
 	cr_expect_gt(cli_reply(fds[0], buf, sizeof(buf), 1000), 0);
 	for (int i = 0; i < 3; i++)
 		close(fds[i]);
+	expect_stats(0, 1, 0);
 }
 
 Test(ctlsock, socket_mode_and_directory)

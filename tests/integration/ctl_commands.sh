@@ -111,6 +111,23 @@ METRICS=$(python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sy
     "http://127.0.0.1:$METRICS_PORT/metrics") || lw_fail "GET /metrics failed"
 grep -q '^leasewire_pkt4_ack_sent_total' <<<"$METRICS" || lw_fail "metrics lack leasewire_pkt4_ack_sent_total"
 
+# What is not one JSON object is turned away by the socket, and counted.
+REPLY=$(python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(b"hello")
+print(s.recv(4096).decode())' "$LW_TMP/control.sock") || lw_fail "no reply to a request that is not JSON"
+grep -q 'not a JSON object' <<<"$REPLY" || lw_fail "reply to a request that is not JSON: $REPLY"
+ctl_ok "rejected requests" --json stats control-requests-rejected
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); v=d["control-requests-rejected"][0][0]; assert v == 1, v' "$OUT" ||
+    lw_fail "control-requests-rejected should be 1: $OUT"
+METRICS=$(python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+    "http://127.0.0.1:$METRICS_PORT/metrics") || lw_fail "GET /metrics failed"
+grep -q '^leasewire_control_requests_rejected_total 1$' <<<"$METRICS" ||
+    lw_fail "metrics: $(grep control_requests <<<"$METRICS")"
+
 ctl_ok "config-get" --json config-get
 grep -q '198.18.0.0/24' <<<"$OUT" || lw_fail "config-get does not show the subnet"
 ctl_ok "config-test of the running file" config-test
