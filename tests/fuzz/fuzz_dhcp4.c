@@ -22,20 +22,12 @@
 
 #include "common/dhcp4.h"
 #include "common/lw_err.h"
+#include "tests/fuzz/fuzz_check.h"
 
 #define REPLY_CAP 1500 /* an Ethernet MTU: the largest request the dataplane sees */
 
 /* Has-bits that the echoed options (55, 61, 82) carry back in the reply. */
 #define ECHOED_HAS (DHCP4_HAS_PRL | DHCP4_HAS_CLIENT_ID | DHCP4_HAS_AGENT_INFO)
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_dhcp4: invariant failed at line %d: %s\n", __LINE__, \
-				#cond);                                                            \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

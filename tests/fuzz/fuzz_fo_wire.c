@@ -22,15 +22,7 @@
 #include "common/lw_err.h"
 #include "failover/fo_bnd.h"
 #include "failover/fo_wire.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_fo_wire: invariant failed at line %d: %s\n",         \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

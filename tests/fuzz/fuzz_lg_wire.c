@@ -20,15 +20,7 @@
 
 #include "bench/loadgen/lg_wire.h"
 #include "common/dhcp4.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_lg_wire: invariant failed at line %d: %s\n",         \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define HDRS (14 + 20 + 8)
 
